@@ -1,0 +1,548 @@
+//! The `streamhooks` command-line tool, as a library: [`run`] parses the arguments and runs one
+//! command against the standard streams it is given, so tests can call it in-process. The
+//! binary only hands it the real stdio.
+//!
+//! Commands: `decode` turns recorded Amazon Connect events from any source into canonical
+//! events, one JSON line each; `kinds` lists the event kinds. Replaying events through plugins
+//! comes with the plugin engine. This crate holds no decoding logic of its own: it splits input
+//! into documents and hands each to [`streamhooks_events`].
+//!
+//! ```
+//! use streamhooks_cli::{Console, run};
+//!
+//! let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+//! let console = Console {
+//!     stdin: &mut &b""[..],
+//!     stdout: &mut stdout,
+//!     stderr: &mut stderr,
+//!     stderr_is_terminal: false,
+//! };
+//! assert_eq!(run(["streamhooks", "kinds"], console), 0);
+//! assert!(String::from_utf8_lossy(&stdout).contains("contact-connected-to-agent\t"));
+//! ```
+
+mod input;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+use streamhooks_events::{Event, EventKind, Limits, decode_slice};
+
+use input::{Body, Piece, SplitError};
+
+/// The bundled sample day that `decode --sample` reads.
+const SAMPLE: &str = include_str!("../../../examples/sample-day.jsonl");
+const SAMPLE_NAME: &str = "sample-day.jsonl";
+const STDIN_NAME: &str = "<stdin>";
+
+/// Exit status: everything worked.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: some document, or part of one, could not be decoded.
+pub const EXIT_DECODE_FAILED: u8 = 1;
+/// Exit status: usage error, or an input or the output could not be read or written.
+pub const EXIT_USAGE_OR_IO: u8 = 2;
+
+/// The standard streams a command runs with.
+pub struct Console<'a> {
+    /// Read by `decode` when no file is named, or for `-`.
+    pub stdin: &'a mut dyn BufRead,
+    /// Where results go.
+    pub stdout: &'a mut dyn Write,
+    /// Where errors and progress go.
+    pub stderr: &'a mut dyn Write,
+    /// Whether stderr is a terminal; progress is shown by default only then.
+    pub stderr_is_terminal: bool,
+}
+
+/// Parses `args` (the program name first) and runs the command; returns the exit status
+/// ([`EXIT_OK`], [`EXIT_DECODE_FAILED`] or [`EXIT_USAGE_OR_IO`]).
+pub fn run<I, T>(args: I, console: Console<'_>) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" that go to stdout with status 0.
+            let (out, status) = if e.use_stderr() {
+                (console.stderr, EXIT_USAGE_OR_IO)
+            } else {
+                (console.stdout, EXIT_OK)
+            };
+            return match write!(out, "{}", e.render()).and_then(|()| out.flush()) {
+                Ok(()) => status,
+                Err(_) => EXIT_USAGE_OR_IO,
+            };
+        }
+    };
+    match cli.command {
+        Command::Decode(args) => decode(&args, console),
+        Command::Kinds(args) => kinds(&args, console),
+    }
+}
+
+const ABOUT: &str = "\
+streamhooks runs Amazon Connect agent-desktop handler logic as sandboxed plugins, fed by every
+Amazon Connect event source. This tool works locally and needs no AWS account: it decodes
+recorded events into the canonical events that plugins receive.";
+
+const DECODE_ABOUT: &str = "\
+Reads Amazon Connect events in any supported source format, recognised per document: EventBridge
+events (contact events, Contact Lens and metrics rules), Lambda Kinesis events and single Kinesis
+records of the agent event stream, plain agent event stream records, and batches forwarded by the
+streamhooks Streams forwarder. Each event that decodes is printed on stdout as one JSON object per
+line, in input order. Each failure is reported on stderr as FILE:LINE: reason (LINE is where the
+document starts; FILE is <stdin> for stdin), and decoding goes on.
+
+Input rules, for each input:
+  * Its first non-blank line decides the layout. If that line is a complete JSON value on its
+    own, the input is JSON Lines: every non-blank line is one document, read one line at a time.
+  * Otherwise the input is a sequence of JSON documents, pretty-printed or not, separated by
+    optional whitespace (one pretty-printed event, `jq .` output, concatenated Firehose records).
+    A syntax error stops that input with one error giving its line and column: nothing after it
+    can be trusted. The documents before it are kept.
+  * A document that is a JSON array stands for its elements, each decoded as its own document;
+    their errors read FILE:LINE: [INDEX]: reason.
+  * No document, array included, may be larger than 1 MiB. A longer line is reported and skipped;
+    a longer document in a non-line input stops that input. Turn a large array into JSON Lines
+    with `jq -c '.[]'`.
+  * A document that decodes only in part (a Kinesis event with one bad record) prints the events
+    that decoded and reports the others.
+  * Memory use does not grow with the size of the input.";
+
+const DECODE_AFTER: &str = "\
+Exit status: 0 if everything decoded, 1 if any document or part of one failed, 2 for usage errors
+or inputs that cannot be read (the other inputs are still decoded).
+
+Examples:
+  streamhooks decode --sample --no-raw
+  streamhooks decode events.jsonl kinesis-event.json
+  aws s3 cp s3://bucket/connect/2024/05/01/records - | streamhooks decode";
+
+/// Decode and inspect Amazon Connect events locally.
+#[derive(Debug, Parser)]
+#[command(name = "streamhooks", version, long_about = ABOUT)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode events from files or stdin and print each canonical event as one JSON line.
+    #[command(long_about = DECODE_ABOUT, after_long_help = DECODE_AFTER)]
+    Decode(DecodeArgs),
+    /// List every event kind with its one-line description.
+    Kinds(KindsArgs),
+}
+
+#[derive(Debug, Args)]
+struct DecodeArgs {
+    /// Files to decode, in order; `-` or none at all reads stdin.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Decode the bundled sample day of events (examples/sample-day.jsonl) instead of files.
+    #[arg(long, conflicts_with = "files")]
+    sample: bool,
+    /// Leave out each event's `raw` field (the original payload), for readable output.
+    #[arg(long)]
+    no_raw: bool,
+    /// Show progress on stderr at most once a second, then a summary.
+    ///
+    /// On by default when stderr is a terminal.
+    #[arg(long, overrides_with = "no_progress")]
+    progress: bool,
+    /// Do not report progress (a summary is still printed when anything failed).
+    #[arg(long, overrides_with = "progress")]
+    no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+struct KindsArgs {
+    /// Print a JSON array of {"kind", "description"} objects instead of tab-separated lines.
+    #[arg(long)]
+    json: bool,
+}
+
+fn kinds(args: &KindsArgs, console: Console<'_>) -> u8 {
+    let out = console.stdout;
+    let written = if args.json {
+        let kinds: Vec<_> = EventKind::ALL
+            .iter()
+            .map(|kind| json!({"kind": kind.as_str(), "description": kind.description()}))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &kinds)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        EventKind::ALL
+            .iter()
+            .try_for_each(|kind| writeln!(out, "{}\t{}", kind.as_str(), kind.description()))
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) => output_failed(e, console.stderr, EXIT_OK),
+    }
+}
+
+/// Reports a failure to write stdout. A closed pipe (`streamhooks decode | head`) is the reader's
+/// choice, not an error: stop quietly with the status so far.
+fn output_failed(e: io::Error, stderr: &mut dyn Write, status: u8) -> u8 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return status;
+    }
+    let _ = writeln!(stderr, "streamhooks: cannot write output: {e}");
+    EXIT_USAGE_OR_IO
+}
+
+/// One input of `decode`.
+enum Input {
+    Sample,
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Input::Sample => SAMPLE_NAME.into(),
+            Input::Stdin => STDIN_NAME.into(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+fn decode(args: &DecodeArgs, console: Console<'_>) -> u8 {
+    let inputs: Vec<Input> = if args.sample {
+        vec![Input::Sample]
+    } else if args.files.is_empty() {
+        vec![Input::Stdin]
+    } else {
+        args.files
+            .iter()
+            .map(|path| match path.to_str() {
+                Some("-") => Input::Stdin,
+                _ => Input::File(path.clone()),
+            })
+            .collect()
+    };
+    let progress = match (args.progress, args.no_progress) {
+        (true, _) => true,
+        (_, true) => false,
+        _ => console.stderr_is_terminal,
+    };
+    let mut session = Session {
+        limits: Limits::default(),
+        no_raw: args.no_raw,
+        progress,
+        stdout: console.stdout,
+        stderr: console.stderr,
+        stats: Stats::default(),
+        bytes_before: 0,
+        last_progress: Instant::now(),
+        line: Vec::new(),
+    };
+    let mut unreadable = false;
+    for input in &inputs {
+        let name = input.name();
+        let result = match input {
+            Input::Sample => session.decode_input(&name, &mut SAMPLE.as_bytes()),
+            Input::Stdin => session.decode_input(&name, console.stdin),
+            Input::File(path) => match File::open(path) {
+                Ok(file) => {
+                    session.decode_input(&name, &mut BufReader::with_capacity(1 << 16, file))
+                }
+                Err(e) => Err(SplitError::Read(e)),
+            },
+        };
+        match result {
+            Ok(()) => {}
+            Err(SplitError::Read(e)) => {
+                let _ = writeln!(session.stderr, "streamhooks: cannot read {name}: {e}");
+                unreadable = true;
+            }
+            Err(SplitError::Output(e)) => {
+                let status = session.status(unreadable);
+                return output_failed(e, session.stderr, status);
+            }
+        }
+    }
+    if let Err(e) = session.stdout.flush() {
+        let status = session.status(unreadable);
+        return output_failed(e, session.stderr, status);
+    }
+    if session.progress || session.stats.errors > 0 || unreadable {
+        let _ = writeln!(session.stderr, "{}", session.stats);
+    }
+    session.status(unreadable)
+}
+
+/// Counts for progress and the summary.
+#[derive(Debug, Default)]
+struct Stats {
+    /// Documents and array elements seen, including those that failed before decoding.
+    documents: u64,
+    /// Events printed.
+    events: u64,
+    /// Documents with at least one error.
+    failed: u64,
+    /// Errors reported.
+    errors: u64,
+    /// Bytes read from all inputs.
+    bytes: u64,
+}
+
+impl Stats {
+    fn progress(&self) -> String {
+        format!(
+            "decode: {} documents, {} events, {} errors ({:.1} MB read)",
+            self.documents,
+            self.events,
+            self.errors,
+            self.bytes as f64 / 1e6
+        )
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "decoded {} events from {} documents ({} failed)",
+            self.events, self.documents, self.failed
+        )
+    }
+}
+
+/// One run of `decode`: decodes pieces as the splitter finds them, prints events, reports errors.
+struct Session<'a> {
+    limits: Limits,
+    no_raw: bool,
+    progress: bool,
+    stdout: &'a mut dyn Write,
+    stderr: &'a mut dyn Write,
+    stats: Stats,
+    /// Bytes read from the inputs before the current one.
+    bytes_before: u64,
+    last_progress: Instant,
+    /// The event being printed, reused.
+    line: Vec<u8>,
+}
+
+impl Session<'_> {
+    fn decode_input(&mut self, name: &str, reader: &mut dyn BufRead) -> Result<(), SplitError> {
+        let max = self.limits.max_document_bytes;
+        let mut read = 0;
+        let result = input::split(reader, max, &mut |piece| {
+            read = piece.bytes_read;
+            self.piece(name, piece)
+        });
+        self.bytes_before += read;
+        result
+    }
+
+    fn piece(&mut self, name: &str, piece: Piece<'_>) -> io::Result<()> {
+        self.stats.documents += 1;
+        self.stats.bytes = self.bytes_before + piece.bytes_read;
+        let errors_before = self.stats.errors;
+        match piece.body {
+            Body::Document(doc) => {
+                let decoded = decode_slice(doc, &self.limits);
+                for error in decoded.errors {
+                    let error = input::at_line(error, piece.line);
+                    self.report(name, piece.line, piece.index, &error);
+                }
+                for event in decoded.events {
+                    self.print(event)?;
+                }
+            }
+            Body::Problem(problem) => self.report(name, piece.line, piece.index, &problem),
+        }
+        if self.stats.errors > errors_before {
+            self.stats.failed += 1;
+        }
+        if self.progress && self.last_progress.elapsed() >= Duration::from_secs(1) {
+            self.last_progress = Instant::now();
+            let _ = writeln!(self.stderr, "{}", self.stats.progress());
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, name: &str, line: usize, index: Option<usize>, error: &dyn fmt::Display) {
+        self.stats.errors += 1;
+        let _ = match index {
+            Some(index) => writeln!(self.stderr, "{name}:{line}: [{index}]: {error}"),
+            None => writeln!(self.stderr, "{name}:{line}: {error}"),
+        };
+    }
+
+    fn print(&mut self, mut event: Event) -> io::Result<()> {
+        if self.no_raw {
+            // A null `raw` is left out of the JSON; the other fields keep their order.
+            event.raw = Value::Null;
+        }
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &event)?;
+        self.line.push(b'\n');
+        self.stats.events += 1;
+        self.stdout.write_all(&self.line)
+    }
+
+    fn status(&self, unreadable: bool) -> u8 {
+        if unreadable {
+            EXIT_USAGE_OR_IO
+        } else if self.stats.failed > 0 {
+            EXIT_DECODE_FAILED
+        } else {
+            EXIT_OK
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the tool in-process; returns (status, stdout, stderr).
+    fn run_with(args: &[&str], stdin: &[u8]) -> (u8, String, String) {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let mut stdin = stdin;
+        let console = Console {
+            stdin: &mut stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stderr_is_terminal: false,
+        };
+        let args = std::iter::once("streamhooks").chain(args.iter().copied());
+        let status = run(args, console);
+        (
+            status,
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn kinds_lists_every_kind_with_its_description() {
+        let (status, out, _) = run_with(&["kinds"], b"");
+        assert_eq!(status, EXIT_OK);
+        assert_eq!(out.lines().count(), EventKind::ALL.len());
+        assert!(out.contains("contact-connected-to-agent\tThe contact was connected to an agent"));
+        let (_, out, _) = run_with(&["kinds", "--json"], b"");
+        let kinds: serde_json::Value = serde_json::from_str(&out).expect("kinds --json is JSON");
+        assert_eq!(kinds[0]["kind"], EventKind::ALL[0].as_str());
+    }
+
+    #[test]
+    fn decode_errors_name_the_input_and_line() {
+        let input = b"\n{\"hello\": 1}\n{\"a\":\n[{\"b\": 2}, 3]\n";
+        let (status, out, err) = run_with(&["decode"], input);
+        assert_eq!(status, EXIT_DECODE_FAILED);
+        assert_eq!(out, "");
+        let lines: Vec<&str> = err.lines().collect();
+        assert!(
+            lines[0]
+                .starts_with("<stdin>:2: unrecognised event format (an object with keys hello)"),
+            "{err}"
+        );
+        assert!(
+            lines[1].starts_with("<stdin>:3: invalid JSON at line 3, column 5: EOF while parsing"),
+            "{err}"
+        );
+        assert!(
+            lines[2].starts_with("<stdin>:4: [0]: unrecognised"),
+            "{err}"
+        );
+        assert!(
+            lines[3].starts_with("<stdin>:4: [1]: unrecognised"),
+            "{err}"
+        );
+        // Something failed, so the summary is printed even without --progress.
+        assert_eq!(lines[4], "decoded 0 events from 4 documents (4 failed)");
+    }
+
+    #[test]
+    fn no_raw_keeps_the_field_order() {
+        let line = SAMPLE.lines().next().expect("the sample has a line");
+        let (status, with_raw, err) = run_with(&["decode"], line.as_bytes());
+        assert_eq!(status, EXIT_OK, "{err}");
+        let (_, out, _) = run_with(&["decode", "--no-raw"], line.as_bytes());
+        assert_eq!(out.lines().count(), with_raw.lines().count());
+        assert!(out.lines().count() > 0);
+        for (full, trimmed) in with_raw.lines().zip(out.lines()) {
+            assert!(trimmed.starts_with("{\"version\":1,\"id\":"), "{trimmed}");
+            assert!(!trimmed.contains("\"raw\""), "{trimmed}");
+            // Everything but `raw` is as without --no-raw.
+            let mut full: Value = serde_json::from_str(full).expect("an event");
+            assert!(full.as_object_mut().and_then(|f| f.remove("raw")).is_some());
+            assert_eq!(
+                full,
+                serde_json::from_str::<Value>(trimmed).expect("an event")
+            );
+        }
+    }
+
+    #[test]
+    fn decode_of_nothing_succeeds_quietly() {
+        assert_eq!(
+            run_with(&["decode", "-"], b"\n\n"),
+            (0, String::new(), String::new())
+        );
+        let (status, _, err) = run_with(&["decode", "--progress"], b"");
+        assert_eq!(status, EXIT_OK);
+        assert_eq!(err, "decoded 0 events from 0 documents (0 failed)\n");
+    }
+
+    #[test]
+    fn unreadable_files_are_reported_and_the_others_decoded() {
+        let (status, _, err) = run_with(&["decode", "/nonexistent/streamhooks", "-"], b"[1]\n");
+        assert_eq!(status, EXIT_USAGE_OR_IO);
+        assert!(
+            err.starts_with("streamhooks: cannot read /nonexistent/streamhooks: "),
+            "{err}"
+        );
+        assert!(err.contains("<stdin>:1: [0]: unrecognised"), "{err}");
+    }
+
+    #[test]
+    fn usage_errors_exit_2_and_help_exits_0() {
+        let (status, _, err) = run_with(&["decode", "--bogus"], b"");
+        assert_eq!(status, EXIT_USAGE_OR_IO);
+        assert!(err.contains("--bogus"), "{err}");
+        let (status, _, err) = run_with(&["decode", "--sample", "file.json"], b"");
+        assert_eq!(status, EXIT_USAGE_OR_IO);
+        assert!(err.contains("cannot be used with"), "{err}");
+        let (status, out, _) = run_with(&["decode", "--help"], b"");
+        assert_eq!(status, EXIT_OK);
+        assert!(out.contains("Input rules"), "{out}");
+    }
+
+    #[test]
+    fn a_closed_output_pipe_stops_quietly() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+        }
+        let mut stderr = Vec::new();
+        let console = Console {
+            stdin: &mut &b""[..],
+            stdout: &mut Closed,
+            stderr: &mut stderr,
+            stderr_is_terminal: false,
+        };
+        assert_eq!(run(["streamhooks", "kinds"], console), EXIT_OK);
+        assert!(stderr.is_empty());
+    }
+}
