@@ -1,0 +1,1 @@
+//! Integration tests across streamhooks parts live in `tests/tests/`.
