@@ -22,13 +22,25 @@ cfn-lint template.yaml
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+cargo fmt --all --manifest-path plugins/Cargo.toml -- --check
+cargo fmt --manifest-path sdk/rust/Cargo.toml -- --check
+
+step "plugins: build from source (wasm32-unknown-unknown, componentized)"
+CARGO_LOCKED=1 bash scripts/build-plugins.sh
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The guest side: SDK and plugins, natively (their unit tests) and for the wasm target.
+cargo clippy --manifest-path sdk/rust/Cargo.toml --target-dir target --all-targets --locked -- -D warnings
+cargo clippy --manifest-path plugins/Cargo.toml --target-dir target --workspace --all-targets --locked -- -D warnings
+cargo clippy --manifest-path plugins/Cargo.toml --target-dir target --workspace --locked \
+  --target wasm32-unknown-unknown -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked
+cargo test --manifest-path sdk/rust/Cargo.toml --target-dir target --locked
+cargo test --manifest-path plugins/Cargo.toml --target-dir target --workspace --locked
 
-step "main job: streamhooks decode --sample"
-# The README's first command must keep working: decode the bundled sample day, every line.
-cargo run --quiet --locked -p streamhooks-cli -- decode --sample --no-raw > /dev/null
+step "main job: scripts/demo.sh"
+# The README's first command must keep working: the example plugins over the sample day.
+bash scripts/demo.sh > /dev/null

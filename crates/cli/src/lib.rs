@@ -28,10 +28,13 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
 use serde_json::{Value, json};
+use streamhooks_engine::{Engine, MemoryStore, Plugins};
 use streamhooks_events::{Event, EventKind, Limits, decode_slice};
 
 use input::{Body, Piece, SplitError};
@@ -84,6 +87,7 @@ where
     };
     match cli.command {
         Command::Decode(args) => decode(&args, console),
+        Command::Replay(args) => replay(&args, console),
         Command::Kinds(args) => kinds(&args, console),
     }
 }
@@ -126,6 +130,32 @@ Examples:
   streamhooks decode events.jsonl kinesis-event.json
   aws s3 cp s3://bucket/connect/2024/05/01/records - | streamhooks decode";
 
+const REPLAY_ABOUT: &str = "\
+Decodes events exactly as `decode` does (same inputs, same input rules), runs each through every
+plugin in the plugin folder that subscribes to its kind, and prints each action a plugin decides
+and its manifest grants as one JSON line on stdout:
+
+  {\"event_id\", \"kind\", \"plugin\", \"index\", \"action\", \"parameters\"}
+
+where `action` is the action type (`start-task-contact`, `client`, `crm` ...) and `parameters`
+its fields. Nothing is executed: no Amazon Connect call, no CRM write, no EventBridge event.
+
+Each plugin runs in a fresh sandboxed instance per event, within its manifest's limits. A plugin
+that fails (deadline, memory, stack overflow, trap, too much output, or an error it returns) is
+reported on stderr as FILE:LINE: EVENT_ID: plugin NAME failed (KIND): reason, and the other
+plugins still run. Denied actions (not granted by the manifest) are reported on stderr too.
+Plugin state (host.state-*) lives in memory for the run, so a replay is deterministic.";
+
+const REPLAY_AFTER: &str = "\
+Exit status: 0 if every event decoded (plugin failures and denials are reported, not fatal), 1
+if any document or part of one failed to decode, 2 for usage errors, unreadable inputs or a
+plugin folder that cannot be loaded.
+
+Examples:
+  scripts/build-plugins.sh
+  streamhooks replay --plugins target/plugins/examples --sample
+  streamhooks replay --plugins target/plugins/examples --logs events.jsonl";
+
 /// Decode and inspect Amazon Connect events locally.
 #[derive(Debug, Parser)]
 #[command(name = "streamhooks", version, long_about = ABOUT)]
@@ -139,21 +169,44 @@ enum Command {
     /// Decode events from files or stdin and print each canonical event as one JSON line.
     #[command(long_about = DECODE_ABOUT, after_long_help = DECODE_AFTER)]
     Decode(DecodeArgs),
+    /// Run events through plugins and print each action they decide (dry run: nothing is
+    /// executed).
+    #[command(long_about = REPLAY_ABOUT, after_long_help = REPLAY_AFTER)]
+    Replay(ReplayArgs),
     /// List every event kind with its one-line description.
     Kinds(KindsArgs),
 }
 
 #[derive(Debug, Args)]
 struct DecodeArgs {
-    /// Files to decode, in order; `-` or none at all reads stdin.
-    #[arg(value_name = "FILE")]
-    files: Vec<PathBuf>,
-    /// Decode the bundled sample day of events (examples/sample-day.jsonl) instead of files.
-    #[arg(long, conflicts_with = "files")]
-    sample: bool,
+    #[command(flatten)]
+    input: InputArgs,
     /// Leave out each event's `raw` field (the original payload), for readable output.
     #[arg(long)]
     no_raw: bool,
+}
+
+#[derive(Debug, Args)]
+struct ReplayArgs {
+    /// The plugin folder: every `*/plugin.toml` below it (and `plugin.toml` in it) is loaded.
+    #[arg(long, value_name = "DIR")]
+    plugins: PathBuf,
+    /// Also print what plugins log, on stderr.
+    #[arg(long)]
+    logs: bool,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// Where events come from, for `decode` and `replay`.
+#[derive(Debug, Args)]
+struct InputArgs {
+    /// Files to read, in order; `-` or none at all reads stdin.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Read the bundled sample day of events (examples/sample-day.jsonl) instead of files.
+    #[arg(long, conflicts_with = "files")]
+    sample: bool,
     /// Show progress on stderr at most once a second, then a summary.
     ///
     /// On by default when stderr is a terminal.
@@ -220,6 +273,52 @@ impl Input {
 }
 
 fn decode(args: &DecodeArgs, console: Console<'_>) -> u8 {
+    read_all(
+        &args.input,
+        console,
+        Sink::Print {
+            no_raw: args.no_raw,
+        },
+    )
+}
+
+fn replay(args: &ReplayArgs, console: Console<'_>) -> u8 {
+    let engine = match Engine::new() {
+        Ok(engine) => engine,
+        Err(e) => {
+            let _ = writeln!(
+                console.stderr,
+                "streamhooks: cannot start the plugin engine: {e}"
+            );
+            return EXIT_USAGE_OR_IO;
+        }
+    };
+    let plugins = match engine.load_dir(&args.plugins, Arc::new(MemoryStore::new())) {
+        Ok(plugins) => plugins,
+        Err(e) => {
+            let _ = writeln!(console.stderr, "streamhooks: {e}");
+            return EXIT_USAGE_OR_IO;
+        }
+    };
+    if plugins.is_empty() {
+        let _ = writeln!(
+            console.stderr,
+            "streamhooks: no plugin in {} (expected */plugin.toml)",
+            args.plugins.display()
+        );
+        return EXIT_USAGE_OR_IO;
+    }
+    let replayer = Replayer {
+        plugins: &plugins,
+        logs: args.logs,
+        stats: ReplayStats::default(),
+    };
+    read_all(&args.input, console, Sink::Replay(replayer))
+}
+
+/// Reads every input of `args`, hands each decoded event to `sink`, reports failures, prints
+/// the summary, and returns the exit status.
+fn read_all(args: &InputArgs, console: Console<'_>, sink: Sink<'_>) -> u8 {
     let inputs: Vec<Input> = if args.sample {
         vec![Input::Sample]
     } else if args.files.is_empty() {
@@ -240,7 +339,7 @@ fn decode(args: &DecodeArgs, console: Console<'_>) -> u8 {
     };
     let mut session = Session {
         limits: Limits::default(),
-        no_raw: args.no_raw,
+        sink,
         progress,
         stdout: console.stdout,
         stderr: console.stderr,
@@ -278,10 +377,154 @@ fn decode(args: &DecodeArgs, console: Console<'_>) -> u8 {
         let status = session.status(unreadable);
         return output_failed(e, session.stderr, status);
     }
-    if session.progress || session.stats.errors > 0 || unreadable {
+    let replayed = matches!(session.sink, Sink::Replay(_));
+    if replayed || session.progress || session.stats.errors > 0 || unreadable {
         let _ = writeln!(session.stderr, "{}", session.stats);
     }
+    if let Sink::Replay(replayer) = &session.sink {
+        let _ = writeln!(session.stderr, "{}", replayer.stats);
+    }
     session.status(unreadable)
+}
+
+/// What happens to each decoded event.
+enum Sink<'p> {
+    /// `decode`: print it.
+    Print {
+        /// Leave out `raw`.
+        no_raw: bool,
+    },
+    /// `replay`: run it through the plugins and print what they decide.
+    Replay(Replayer<'p>),
+}
+
+/// Runs events through plugins for `replay`.
+struct Replayer<'p> {
+    plugins: &'p Plugins,
+    logs: bool,
+    stats: ReplayStats,
+}
+
+/// One line of `replay` output: a granted action and where it came from.
+#[derive(Serialize)]
+struct ReplayLine<'a> {
+    event_id: &'a str,
+    kind: &'a str,
+    plugin: &'a str,
+    index: usize,
+    action: &'a str,
+    parameters: Value,
+}
+
+/// Counts for the `replay` summary.
+#[derive(Debug, Default)]
+struct ReplayStats {
+    events: u64,
+    plugin_runs: u64,
+    actions: u64,
+    denied: u64,
+    failures: u64,
+    failed_events: u64,
+}
+
+impl fmt::Display for ReplayStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "replayed {} events ({} plugin runs): {} actions decided, {} denied, {} plugin \
+             failures, {} events failed by a plugin's failure policy",
+            self.events,
+            self.plugin_runs,
+            self.actions,
+            self.denied,
+            self.failures,
+            self.failed_events
+        )
+    }
+}
+
+impl Replayer<'_> {
+    /// Dispatches one event; prints granted actions on `stdout`, and denials, failures and
+    /// (with `--logs`) plugin logs on `stderr`, each prefixed by where the event came from.
+    fn replay(
+        &mut self,
+        event: &Event,
+        at: &str,
+        line: &mut Vec<u8>,
+        stdout: &mut dyn Write,
+        stderr: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.stats.events += 1;
+        let dispatch = self.plugins.dispatch(event);
+        if dispatch.failed_event() {
+            self.stats.failed_events += 1;
+        }
+        for run in &dispatch.runs {
+            self.stats.plugin_runs += 1;
+            if self.logs {
+                for log in &run.logs {
+                    let _ = writeln!(
+                        stderr,
+                        "{at}: {}: {} [{}] {}",
+                        event.id,
+                        run.plugin,
+                        log.level.as_str(),
+                        log.message
+                    );
+                }
+                if run.logs_dropped > 0 {
+                    let _ = writeln!(
+                        stderr,
+                        "{at}: {}: {}: {} log lines dropped (max_log_kib)",
+                        event.id, run.plugin, run.logs_dropped
+                    );
+                }
+            }
+            let decisions = match &run.result {
+                Ok(decisions) => decisions,
+                Err(failure) => {
+                    self.stats.failures += 1;
+                    let _ = writeln!(
+                        stderr,
+                        "{at}: {}: plugin {} failed ({}): {failure}",
+                        event.id,
+                        run.plugin,
+                        failure.kind()
+                    );
+                    continue;
+                }
+            };
+            for decision in decisions {
+                if let Err(denial) = &decision.verdict {
+                    self.stats.denied += 1;
+                    let _ = writeln!(
+                        stderr,
+                        "{at}: {}: plugin {} action [{}]: {denial}",
+                        event.id, run.plugin, decision.index
+                    );
+                    continue;
+                }
+                self.stats.actions += 1;
+                let mut parameters = serde_json::to_value(&decision.action)?;
+                if let Some(fields) = parameters.as_object_mut() {
+                    fields.remove("type");
+                }
+                let record = ReplayLine {
+                    event_id: &event.id,
+                    kind: event.kind.as_str(),
+                    plugin: &run.plugin,
+                    index: decision.index,
+                    action: decision.action.type_name(),
+                    parameters,
+                };
+                line.clear();
+                serde_json::to_writer(&mut *line, &record)?;
+                line.push(b'\n');
+                stdout.write_all(line)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Counts for progress and the summary.
@@ -324,7 +567,7 @@ impl fmt::Display for Stats {
 /// One run of `decode`: decodes pieces as the splitter finds them, prints events, reports errors.
 struct Session<'a> {
     limits: Limits,
-    no_raw: bool,
+    sink: Sink<'a>,
     progress: bool,
     stdout: &'a mut dyn Write,
     stderr: &'a mut dyn Write,
@@ -360,7 +603,7 @@ impl Session<'_> {
                     self.report(name, piece.line, piece.index, &error);
                 }
                 for event in decoded.events {
-                    self.print(event)?;
+                    self.handle(name, piece.line, event)?;
                 }
             }
             Body::Problem(problem) => self.report(name, piece.line, piece.index, &problem),
@@ -383,16 +626,27 @@ impl Session<'_> {
         };
     }
 
-    fn print(&mut self, mut event: Event) -> io::Result<()> {
-        if self.no_raw {
-            // A null `raw` is left out of the JSON; the other fields keep their order.
-            event.raw = Value::Null;
-        }
-        self.line.clear();
-        serde_json::to_writer(&mut self.line, &event)?;
-        self.line.push(b'\n');
+    fn handle(&mut self, name: &str, line: usize, mut event: Event) -> io::Result<()> {
         self.stats.events += 1;
-        self.stdout.write_all(&self.line)
+        match &mut self.sink {
+            Sink::Print { no_raw } => {
+                if *no_raw {
+                    // A null `raw` is left out of the JSON; the other fields keep their order.
+                    event.raw = Value::Null;
+                }
+                self.line.clear();
+                serde_json::to_writer(&mut self.line, &event)?;
+                self.line.push(b'\n');
+                self.stdout.write_all(&self.line)
+            }
+            Sink::Replay(replayer) => replayer.replay(
+                &event,
+                &format!("{name}:{line}"),
+                &mut self.line,
+                self.stdout,
+                self.stderr,
+            ),
+        }
     }
 
     fn status(&self, unreadable: bool) -> u8 {
