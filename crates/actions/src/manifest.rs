@@ -324,17 +324,23 @@ impl Manifest {
             None => {}
             Some(Value::Table(t)) => {
                 for (key, value) in t {
-                    match value {
-                        Value::String(s) => {
-                            config.insert(key.clone(), s.clone());
-                        }
+                    // Plugins read strings; numbers and booleans are written as TOML has them.
+                    let text = match value {
+                        Value::String(s) => s.clone(),
+                        Value::Integer(n) => n.to_string(),
+                        Value::Float(f) => f.to_string(),
+                        Value::Boolean(b) => b.to_string(),
                         other => {
                             return Err(cx.err(
                                 &format!("config.{key}"),
-                                format!("expected a string, found {} (quote it)", other.type_str()),
+                                format!(
+                                    "expected a string, number or boolean, found {}",
+                                    other.type_str()
+                                ),
                             ));
                         }
-                    }
+                    };
+                    config.insert(key.clone(), text);
                 }
             }
             Some(other) => {
@@ -584,8 +590,8 @@ stop_contact = true
                 "plugins/x/plugin.toml: grants.teleport: unknown field (expected one of: put_user_status, update_contact_attributes, update_contact, stop_contact, transfer_contact, start_task_contact, start_outbound_voice_contact, dismiss_user_contact, suspend_contact_recording, resume_contact_recording, monitor_contact, tag_contact, crm, publish, client)",
             ),
             (
-                GOOD.replace("record_url = \"https://crm/{CustomerId}\"", "retries = 3"),
-                "plugins/x/plugin.toml: config.retries: expected a string, found integer (quote it)",
+                GOOD.replace("record_url = \"https://crm/{CustomerId}\"", "retries = [3]"),
+                "plugins/x/plugin.toml: config.retries: expected a string, number or boolean, found array",
             ),
             (
                 GOOD.replace("component = \"screen_pop.wasm\"\n", ""),
@@ -615,6 +621,18 @@ stop_contact = true
             parse(&top).unwrap_err().to_string(),
             "plugins/x/plugin.toml: failure: `explode` is not `skip` or `fail-event`"
         );
+    }
+
+    #[test]
+    fn config_scalars_are_read_as_text() {
+        let text = GOOD.replace(
+            "record_url = \"https://crm/{CustomerId}\"",
+            "max_acw_seconds = 180\nset_available = true\nratio = 0.5",
+        );
+        let m = parse(&text).unwrap();
+        assert_eq!(m.config["max_acw_seconds"], "180");
+        assert_eq!(m.config["set_available"], "true");
+        assert_eq!(m.config["ratio"], "0.5");
     }
 
     #[test]
