@@ -41,6 +41,14 @@ impl Target {
         }
     }
 
+    /// The architecture (`x86_64`, `aarch64`), as artifact file names carry it.
+    pub fn arch(self) -> &'static str {
+        match self {
+            Target::X86_64Linux => "x86_64",
+            Target::Aarch64Linux => "aarch64",
+        }
+    }
+
     /// The target of a triple, if it is one of [`Target::ALL`].
     pub fn from_triple(triple: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.triple() == triple)
@@ -84,17 +92,18 @@ const SIDECAR_FORMAT: u32 = 1;
 /// Keep in step with the `wasmtime` requirement in the workspace Cargo.toml.
 const WASMTIME_MAJOR: &str = "48";
 
-/// `<component>.cwasm`.
-pub(crate) fn artifact_path(component: &Path) -> PathBuf {
+/// `<component>.<arch>.cwasm`: one artifact per target can sit beside a component (an x86_64
+/// build machine precompiles for itself and for arm64 Lambda).
+pub(crate) fn artifact_path(component: &Path, target: Target) -> PathBuf {
     let mut name = component.as_os_str().to_owned();
-    name.push(".cwasm");
+    name.push(format!(".{}.cwasm", target.arch()));
     PathBuf::from(name)
 }
 
-/// `<component>.cwasm.json`.
-pub(crate) fn sidecar_path(component: &Path) -> PathBuf {
+/// `<component>.<arch>.cwasm.json`.
+pub(crate) fn sidecar_path(component: &Path, target: Target) -> PathBuf {
     let mut name = component.as_os_str().to_owned();
-    name.push(".cwasm.json");
+    name.push(format!(".{}.cwasm.json", target.arch()));
     PathBuf::from(name)
 }
 
@@ -129,7 +138,7 @@ pub(crate) fn fingerprint(engine: &wasmtime::Engine) -> String {
     hex(&hasher.0.finalize())
 }
 
-/// Writes `<component>.cwasm` and its sidecar.
+/// Writes `<component>.<arch>.cwasm` and its sidecar.
 pub(crate) fn write(
     engine: &Engine,
     component: &Path,
@@ -155,8 +164,8 @@ pub(crate) fn write(
         wasmtime: WASMTIME_MAJOR.to_owned(),
         engine: engine.inner.fingerprint(target)?,
     };
-    let artifact = artifact_path(component);
-    let sidecar_file = sidecar_path(component);
+    let artifact = artifact_path(component, target);
+    let sidecar_file = sidecar_path(component, target);
     // The sidecar is written last: an interrupted write leaves an artifact without a
     // (matching) sidecar, which is never loaded.
     let _ = std::fs::remove_file(&sidecar_file);
@@ -176,11 +185,14 @@ pub(crate) fn load_trusted(
     component: &Path,
     component_bytes: &[u8],
 ) -> Result<Option<Component>, String> {
-    let artifact = artifact_path(component);
+    let Some(host) = Target::host() else {
+        return Err("this host is not a target artifacts are made for".into());
+    };
+    let artifact = artifact_path(component, host);
     if !artifact.is_file() {
         return Ok(None);
     }
-    let sidecar_file = sidecar_path(component);
+    let sidecar_file = sidecar_path(component, host);
     let text =
         std::fs::read(&sidecar_file).map_err(|e| format!("{}: {e}", sidecar_file.display()))?;
     let sidecar: Sidecar =
@@ -191,9 +203,7 @@ pub(crate) fn load_trusted(
             sidecar.format
         ));
     }
-    let Some(host) = Target::host() else {
-        return Err("this host is not a target artifacts are made for".into());
-    };
+    // The name says the host's target; the sidecar must agree (a renamed artifact is refused).
     if sidecar.target != host.triple() {
         return Err(format!(
             "the artifact is for {}, this host is {host}",
@@ -237,8 +247,21 @@ mod tests {
         }
         assert_eq!(Target::from_triple("wasm32-unknown-unknown"), None);
         let c = Path::new("/p/noop/noop.wasm");
-        assert_eq!(artifact_path(c), Path::new("/p/noop/noop.wasm.cwasm"));
-        assert_eq!(sidecar_path(c), Path::new("/p/noop/noop.wasm.cwasm.json"));
+        let x86 = Target::X86_64Linux;
+        let arm = Target::Aarch64Linux;
+        assert_eq!(
+            artifact_path(c, x86),
+            Path::new("/p/noop/noop.wasm.x86_64.cwasm")
+        );
+        assert_eq!(
+            sidecar_path(c, x86),
+            Path::new("/p/noop/noop.wasm.x86_64.cwasm.json")
+        );
+        assert_eq!(
+            artifact_path(c, arm),
+            Path::new("/p/noop/noop.wasm.aarch64.cwasm")
+        );
+        assert_ne!(sidecar_path(c, x86), sidecar_path(c, arm));
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

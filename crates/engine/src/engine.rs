@@ -312,8 +312,9 @@ impl Engine {
     }
 
     /// Precompiles the component at `component` for `target` and writes the artifact beside it
-    /// (`<component>.cwasm`) with its sidecar (`<component>.cwasm.json`: the component's
-    /// SHA-256, the target and the engine fingerprint). Returns the artifact's path.
+    /// (`<component>.<arch>.cwasm`, so artifacts for several targets can sit side by side) with
+    /// its sidecar (`<component>.<arch>.cwasm.json`: the component's SHA-256, the target and the
+    /// engine fingerprint). Returns the artifact's path.
     pub fn write_artifact(&self, component: &Path, target: Target) -> Result<PathBuf, EngineError> {
         artifact::write(self, component, target)
     }

@@ -24,6 +24,11 @@ fn source_of(dir: &std::path::Path) -> ComponentSource {
     plugins.get("noop").expect("noop").source().clone()
 }
 
+/// `noop.wasm.<arch>.cwasm` (and `.json`) for `target`.
+fn artifact_name(target: Target, suffix: &str) -> String {
+    format!("noop.wasm.{}.cwasm{suffix}", target.arch())
+}
+
 fn refused(source: ComponentSource) -> String {
     match source {
         ComponentSource::ArtifactRefused { reason } => reason,
@@ -38,10 +43,11 @@ fn a_matching_artifact_is_loaded_and_runs() {
     let artifact = engine()
         .write_artifact(&dir.join("noop.wasm"), host())
         .expect("precompile");
-    assert_eq!(artifact, dir.join("noop.wasm.cwasm"));
-    let sidecar: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("noop.wasm.cwasm.json")).expect("sidecar"))
-            .expect("json");
+    assert_eq!(artifact, dir.join(artifact_name(host(), "")));
+    let sidecar: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join(artifact_name(host(), ".json"))).expect("sidecar"),
+    )
+    .expect("json");
     assert_eq!(sidecar["target"], host().triple());
     assert_eq!(sidecar["component_sha256"].as_str().map(str::len), Some(64));
     assert_eq!(source_of(&dir), ComponentSource::Precompiled);
@@ -83,8 +89,8 @@ fn a_tampered_artifact_or_a_missing_sidecar_is_not_used() {
         refused(source_of(&dir)),
         "the artifact does not match its sidecar"
     );
-    std::fs::remove_file(dir.join("noop.wasm.cwasm.json")).expect("rm");
-    assert!(refused(source_of(&dir)).contains("noop.wasm.cwasm.json: "));
+    std::fs::remove_file(dir.join(artifact_name(host(), ".json"))).expect("rm");
+    assert!(refused(source_of(&dir)).contains(&format!("{}: ", artifact_name(host(), ".json"))));
 }
 
 #[test]
@@ -96,14 +102,47 @@ fn cross_compiles_for_arm64_lambda() {
     assert_eq!(&elf[..4], b"\x7fELF");
     // e_machine 183 is EM_AARCH64.
     assert_eq!(u16::from_le_bytes([elf[18], elf[19]]), 183);
-    if host() != Target::Aarch64Linux {
-        // Written beside the component, an artifact for another machine is not used here.
-        let dir = copy_plugin("noop", &scratch_dir("arm64"));
-        engine()
-            .write_artifact(&dir.join("noop.wasm"), Target::Aarch64Linux)
+}
+
+#[test]
+fn artifacts_for_every_target_sit_side_by_side() {
+    // A build machine precompiles for itself and for arm64 Lambda into the same folder: each
+    // target has its own file, and the host loads its own.
+    let dir = copy_plugin("noop", &scratch_dir("both"));
+    for target in Target::ALL {
+        let written = engine()
+            .write_artifact(&dir.join("noop.wasm"), target)
             .expect("write");
-        assert!(
-            refused(source_of(&dir)).starts_with("the artifact is for aarch64-unknown-linux-gnu")
-        );
+        assert_eq!(written, dir.join(artifact_name(target, "")));
     }
+    for target in Target::ALL {
+        assert!(dir.join(artifact_name(target, "")).is_file());
+        assert!(dir.join(artifact_name(target, ".json")).is_file());
+    }
+    assert_eq!(source_of(&dir), ComponentSource::Precompiled);
+}
+
+#[test]
+fn an_artifact_renamed_to_pass_for_another_target_is_refused() {
+    let other = Target::ALL
+        .into_iter()
+        .find(|t| *t != host())
+        .expect("two targets");
+    let dir = copy_plugin("noop", &scratch_dir("renamed"));
+    engine()
+        .write_artifact(&dir.join("noop.wasm"), other)
+        .expect("write");
+    // Beside the component, another machine's artifact is simply not this host's file.
+    assert_eq!(source_of(&dir), ComponentSource::Compiled);
+    // Renamed to this host's file names, its sidecar still says what it is.
+    for suffix in ["", ".json"] {
+        std::fs::rename(
+            dir.join(artifact_name(other, suffix)),
+            dir.join(artifact_name(host(), suffix)),
+        )
+        .expect("rename");
+    }
+    assert!(
+        refused(source_of(&dir)).starts_with(&format!("the artifact is for {}", other.triple()))
+    );
 }
