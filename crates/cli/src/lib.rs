@@ -27,14 +27,15 @@ use std::ffi::OsString;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use serde_json::{Value, json};
-use streamhooks_engine::{Engine, MemoryStore, Plugins};
+use streamhooks_actions::Manifest;
+use streamhooks_engine::{ComponentSource, Engine, MemoryStore, Plugins, Target};
 use streamhooks_events::{Event, EventKind, Limits, decode_slice};
 
 use input::{Body, Piece, SplitError};
@@ -88,6 +89,7 @@ where
     match cli.command {
         Command::Decode(args) => decode(&args, console),
         Command::Replay(args) => replay(&args, console),
+        Command::Plugin(command) => plugin(&command, console),
         Command::Kinds(args) => kinds(&args, console),
     }
 }
@@ -173,8 +175,49 @@ enum Command {
     /// executed).
     #[command(long_about = REPLAY_ABOUT, after_long_help = REPLAY_AFTER)]
     Replay(ReplayArgs),
+    /// Build, check and precompile plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
     /// List every event kind with its one-line description.
     Kinds(KindsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Build a Rust plugin crate into a ready plugin folder: compiles it for
+    /// wasm32-unknown-unknown (cargo), turns the module into a component, refuses it if it
+    /// imports anything but the streamhooks host interface, and writes OUT/plugin.toml and the
+    /// component named in the manifest.
+    Build {
+        /// The plugin crate (with Cargo.toml and plugin.toml).
+        #[arg(value_name = "CRATE_DIR")]
+        crate_dir: PathBuf,
+        /// The plugin folder to write [default: target/plugins/<name>].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Cargo's target folder.
+        #[arg(long, value_name = "DIR", default_value = "target")]
+        target_dir: PathBuf,
+    },
+    /// Check plugin folders: the manifest is valid, the component imports only the streamhooks
+    /// host interface, exports the handler of the WIT world, and loads within its limits.
+    Check {
+        /// Plugin folders (with plugin.toml), or folders of them.
+        #[arg(value_name = "DIR", required = true)]
+        dirs: Vec<PathBuf>,
+    },
+    /// Precompile plugins' components to native code for this host or arm64 Lambda, written
+    /// beside each component as <component>.<arch>.cwasm with a sidecar that ties it to that exact
+    /// component, engine and target. The engine loads an artifact only when its sidecar
+    /// matches, and compiles the component otherwise.
+    Compile {
+        /// Plugin folders (with plugin.toml), or folders of them.
+        #[arg(value_name = "DIR", required = true)]
+        dirs: Vec<PathBuf>,
+        /// The target: x86_64, aarch64 (arm64 Lambda) or all.
+        #[arg(long, default_value = "host", value_parser = ["host", "x86_64", "aarch64", "all"])]
+        target: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -308,12 +351,178 @@ fn replay(args: &ReplayArgs, console: Console<'_>) -> u8 {
         );
         return EXIT_USAGE_OR_IO;
     }
+    // Say how each plugin was loaded: an artifact that was refused falls back to compiling the
+    // component, which works but costs start-up time, so say why.
+    let loaded: Vec<String> = plugins
+        .iter()
+        .map(|p| match p.source() {
+            ComponentSource::Compiled => format!("{} (compiled)", p.name()),
+            ComponentSource::Precompiled => format!("{} (precompiled)", p.name()),
+            ComponentSource::ArtifactRefused { reason } => {
+                format!("{} (compiled; artifact refused: {reason})", p.name())
+            }
+        })
+        .collect();
+    let _ = writeln!(
+        console.stderr,
+        "loaded {} plugins from {}: {}",
+        plugins.len(),
+        args.plugins.display(),
+        loaded.join(", ")
+    );
     let replayer = Replayer {
         plugins: &plugins,
         logs: args.logs,
         stats: ReplayStats::default(),
     };
     read_all(&args.input, console, Sink::Replay(replayer))
+}
+
+fn plugin(command: &PluginCommand, console: Console<'_>) -> u8 {
+    let result = match command {
+        PluginCommand::Build {
+            crate_dir,
+            out,
+            target_dir,
+        } => plugin_build(crate_dir, out.as_deref(), target_dir, console.stdout),
+        PluginCommand::Check { dirs } => plugin_check(dirs, console.stdout),
+        PluginCommand::Compile { dirs, target } => plugin_compile(dirs, target, console.stdout),
+    };
+    match result.and_then(|()| console.stdout.flush().map_err(|e| e.to_string())) {
+        Ok(()) => EXIT_OK,
+        Err(message) => {
+            let _ = writeln!(console.stderr, "streamhooks: {message}");
+            EXIT_DECODE_FAILED
+        }
+    }
+}
+
+/// The manifests under `dirs`: `DIR/plugin.toml`, or else every `DIR/*/plugin.toml`.
+fn manifests(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        let own = dir.join("plugin.toml");
+        if own.is_file() {
+            out.push(own);
+            continue;
+        }
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path().join("plugin.toml"))
+            .filter(|p| p.is_file())
+            .collect();
+        if found.is_empty() {
+            return Err(format!(
+                "{}: no plugin.toml in it or in its folders",
+                dir.display()
+            ));
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn plugin_build(
+    crate_dir: &Path,
+    out: Option<&Path>,
+    target_dir: &Path,
+    stdout: &mut dyn Write,
+) -> Result<(), String> {
+    let manifest =
+        Manifest::from_path(&crate_dir.join("plugin.toml")).map_err(|e| e.to_string())?;
+    let out = out.map_or_else(
+        || Path::new("target/plugins").join(&manifest.name),
+        Path::to_owned,
+    );
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let built = streamhooks_plugin_build::build(crate_dir, target_dir, &out)
+        .map_err(|e| format!("{}: {e}", crate_dir.display()))?;
+    let file_name = manifest
+        .component
+        .file_name()
+        .ok_or_else(|| format!("{}: component: names no file", manifest.path.display()))?;
+    let component = out.join(file_name);
+    if built != component {
+        std::fs::rename(&built, &component)
+            .map_err(|e| format!("cannot write {}: {e}", component.display()))?;
+    }
+    std::fs::copy(&manifest.path, out.join("plugin.toml"))
+        .map_err(|e| format!("cannot write {}: {e}", out.join("plugin.toml").display()))?;
+    check_one(&out.join("plugin.toml"), stdout)
+}
+
+fn plugin_check(dirs: &[PathBuf], stdout: &mut dyn Write) -> Result<(), String> {
+    let mut failures = Vec::new();
+    for manifest in manifests(dirs)? {
+        if let Err(e) = check_one(&manifest, stdout) {
+            failures.push(e);
+        }
+    }
+    match failures.len() {
+        0 => Ok(()),
+        _ => Err(failures.join("\nstreamhooks: ")),
+    }
+}
+
+/// Checks one plugin and prints what it is.
+fn check_one(manifest_path: &Path, stdout: &mut dyn Write) -> Result<(), String> {
+    let manifest = Manifest::from_path(manifest_path).map_err(|e| e.to_string())?;
+    let component = std::fs::read(&manifest.component).map_err(|e| {
+        format!(
+            "{}: component: cannot read {}: {e}",
+            manifest_path.display(),
+            manifest.component.display()
+        )
+    })?;
+    streamhooks_plugin_build::check_imports(&component)
+        .and_then(|()| streamhooks_plugin_build::check_exports(&component))
+        .map_err(|e| format!("{}: {e}", manifest.component.display()))?;
+    let engine = Engine::new().map_err(|e| e.to_string())?;
+    engine
+        .load(manifest_path, Arc::new(MemoryStore::new()))
+        .map_err(|e| e.to_string())?;
+    let kinds: Vec<&str> = manifest.subscribe.iter().map(|k| k.as_str()).collect();
+    writeln!(
+        stdout,
+        "ok {} {}: {} bytes, subscribes to {}",
+        manifest.name,
+        manifest.version,
+        component.len(),
+        kinds.join(", ")
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn plugin_compile(dirs: &[PathBuf], target: &str, stdout: &mut dyn Write) -> Result<(), String> {
+    let targets: Vec<Target> = match target {
+        "all" => Target::ALL.to_vec(),
+        "host" => vec![Target::host().ok_or("this host is not a supported compile target")?],
+        other => vec![
+            Target::from_triple(&format!("{other}-unknown-linux-gnu"))
+                .ok_or_else(|| format!("unknown target {other}"))?,
+        ],
+    };
+    let engine = Engine::new().map_err(|e| e.to_string())?;
+    for manifest_path in manifests(dirs)? {
+        let manifest = Manifest::from_path(&manifest_path).map_err(|e| e.to_string())?;
+        for target in &targets {
+            let artifact = engine
+                .write_artifact(&manifest.component, *target)
+                .map_err(|e| e.to_string())?;
+            writeln!(
+                stdout,
+                "{} {}: {}",
+                manifest.name,
+                target.triple(),
+                artifact.display()
+            )
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads every input of `args`, hands each decoded event to `sink`, reports failures, prints

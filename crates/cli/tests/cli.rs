@@ -303,3 +303,95 @@ fn kinds_lists_every_kind() {
     );
     assert!(kinds.iter().all(|k| k["description"].is_string()));
 }
+
+/// A copy of the built example plugin `name` in a fresh temp folder (built by
+/// scripts/build-plugins.sh).
+fn example_plugin_copy(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/plugins/examples")
+        .join(name);
+    assert!(
+        source.join("plugin.toml").is_file(),
+        "{} is missing: run scripts/build-plugins.sh first",
+        source.display()
+    );
+    let dir = std::env::temp_dir().join(format!(
+        "streamhooks-cli-{}-{}-plugins",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let copy = dir.join(name);
+    std::fs::create_dir_all(&copy).expect("temp plugin dir");
+    for entry in std::fs::read_dir(&source).expect("plugin dir") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, copy.join(path.file_name().expect("file"))).expect("copy");
+    }
+    dir
+}
+
+#[test]
+fn plugin_check_accepts_a_good_plugin_and_names_what_is_wrong_with_a_bad_one() {
+    let dir = example_plugin_copy("hold-recording");
+    let arg = dir.to_str().expect("UTF-8");
+    let output = streamhooks(&["plugin", "check", arg], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.starts_with("ok hold-recording 0.1.0: "), "{out}");
+
+    let manifest = dir.join("hold-recording/plugin.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(
+        &manifest,
+        text.replace("contact-participant-hold", "contact-on-hold"),
+    )
+    .expect("write");
+    let output = streamhooks(&["plugin", "check", arg], "");
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "hold-recording/plugin.toml: subscribe[0]: unknown event kind `contact-on-hold`"
+        ),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn plugin_compile_writes_artifacts_for_both_targets_and_replay_uses_them() {
+    let dir = example_plugin_copy("hold-recording");
+    let arg = dir.to_str().expect("UTF-8");
+    let output = streamhooks(&["plugin", "compile", arg, "--target", "all"], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    for arch in ["x86_64", "aarch64"] {
+        for suffix in ["cwasm", "cwasm.json"] {
+            let file = dir.join(format!(
+                "hold-recording/hold_recording.wasm.{arch}.{suffix}"
+            ));
+            assert!(file.is_file(), "{} missing", file.display());
+        }
+    }
+    // The precompiled plugin decides the same as the compiled one.
+    let replay = |plugins: &str, how: &str| {
+        let output = streamhooks(&["replay", "--plugins", plugins, "--sample"], "");
+        assert!(output.status.success(), "{}", stderr(&output));
+        let err = stderr(&output);
+        assert!(err.starts_with("loaded 1 plugins from "), "{err}");
+        assert!(
+            err.lines().next().is_some_and(|l| l.ends_with(how)),
+            "{err}"
+        );
+        output.stdout
+    };
+    let original = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/plugins/examples/hold-recording");
+    assert_eq!(
+        replay(arg, "hold-recording (precompiled)"),
+        replay(
+            original.to_str().expect("UTF-8"),
+            "hold-recording (compiled)"
+        )
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
