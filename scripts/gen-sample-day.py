@@ -5,8 +5,10 @@
 
 Six agents work shifts on 2026-11-20 (times are UTC) and handle about sixty contacts: inbound
 calls (some put on hold, a few missed by the first agent offered them, a few abandoned in queue),
-agent-initiated outbound calls, chats (one rejected) and tasks (some paused and resumed). The day
-is simulated once and written out as the three sources streamhooks ingests would see it:
+agent-initiated outbound calls, chats (one rejected) and tasks (some paused and resumed). About a
+third of the answered calls and chats get a `Disposition` attribute set by the agent during After
+Call Work, and three calls have a long After Call Work (6-9 minutes). The day is simulated once and
+written out as the three sources streamhooks ingests would see it:
 
 - EventBridge "Amazon Connect Contact Event" documents (one per line), plus a few Contact Lens
   rule, analysis-state and metrics-rule events;
@@ -36,6 +38,9 @@ REGION = "us-west-2"
 # The real agent event stream sends a HEART_BEAT after 120 s without another record; the sample
 # thins them to one per 15 minutes of silence to keep the file a manageable size.
 HEARTBEAT_EVERY_MS = 900_000
+# ... except while an agent is in one of the long After Call Work periods: there the sample keeps
+# the real cadence, so the stream shows the agent still holding the ended contact every 120 s.
+HEARTBEAT_REAL_MS = 120_000
 # "These events continue to be published up to an hour after an agent has logged off"; the
 # sample keeps the first half hour of them.
 HEARTBEATS_AFTER_LOGOUT_MS = 1_800_000
@@ -43,6 +48,15 @@ LAMBDA_BATCH_WINDOW_MS = 5_000
 LAMBDA_MAX_RECORDS = 5
 FORWARDER_FLUSH_MS = 2_000
 FORWARDER_MAX_ENTRIES = 10
+
+# Dispositions the agent picks in After Call Work (a user-defined contact attribute), with weights.
+DISPOSITION_ATTRIBUTE = "Disposition"
+DISPOSITIONS = [("Resolved", 7), ("Callback requested", 2), ("Escalated", 2), ("Sale", 1)]
+DISPOSITION_SHARE = 0.32  # about a third of the answered voice and chat contacts
+# Long After Call Work (6-9 minutes, past acw-watchdog's 180 s): the first inbound call to end in
+# each of these windows, each with a different agent.
+LONG_ACW_WINDOWS = [("08:30", "10:30"), ("12:00", "13:30"), ("14:45", "16:30")]
+LONG_ACW_S = (360, 540)
 
 rng = random.Random(SEED)
 
@@ -180,6 +194,8 @@ class Agent:
         self.kin_prev = None
         self.kin_times = []  # (ms, current snapshot) for heartbeat filling
         self.logout_at = None
+        self.long_acw = []  # (start ms, end ms) of long After Call Work periods, for heartbeats
+        self.websocket_down = (0, 0)  # (lost ms, regained ms) of the CCP's websocket drop
 
     # -- server-side (agent event stream) snapshot --
     def kin_configuration(self):
@@ -360,6 +376,7 @@ class Contact:
         self.done = False
         self.waiting = False
         self.patience = None  # set for the callers who hang up when kept waiting
+        self.disposition = None  # (value, ms) once the agent set one in After Call Work
 
 
 class ContactState:
@@ -524,6 +541,7 @@ class Sim:
         self.contacts = []
         self.metric_alerts = 0
         self.route_pending = False
+        self.long_acw_used = set()  # indexes of LONG_ACW_WINDOWS used
 
     def at(self, t, fn, *args):
         heapq.heappush(self.heap, (t, next_seq(), fn, args))
@@ -631,8 +649,10 @@ class Sim:
         a.streams_emit("agent::refresh", t + sec(0.5, 2))
 
     def websocket_blip(self, t, a):
+        back = t + sec(3, 9)
+        a.websocket_down = (t, back)
         a.streams_emit("agent::websocket_connection_lost", t)
-        a.streams_emit("agent::websocket_connection_gained", t + sec(3, 9))
+        a.streams_emit("agent::websocket_connection_gained", back)
 
     # -- routing --
     def route_soon(self, t):
@@ -869,7 +889,40 @@ class Sim:
         a.streams_emit("contact::acw", t, cs)
         a.streams_emit("contact::ended", t, cs)
         acw = {"VOICE": sec(15, 95), "CHAT": sec(5, 40), "TASK": sec(10, 45)}[c.channel]
+        if c.channel == "VOICE" and c.method == "INBOUND" and self.long_acw_due(t, a):
+            c.flags.add("long_acw")
+            # The agent writes up a complicated call: well past acw-watchdog's limit.
+            acw = sec(*LONG_ACW_S)
+            a.long_acw.append((t, t + acw))
+            self.at(t + int(acw * rng.uniform(0.75, 0.95)), self.dispose, a, cs,
+                    rng.choice(["Escalated", "Callback requested"]))
+        elif c.channel in ("VOICE", "CHAT") and rng.random() < DISPOSITION_SHARE:
+            value = rng.choices([d for d, _ in DISPOSITIONS], weights=[w for _, w in DISPOSITIONS])[0]
+            self.at(t + max(1_000, int(acw * rng.uniform(0.3, 0.85))), self.dispose, a, cs, value)
         self.at(t + acw, self.clear, a, cs)
+
+    def long_acw_due(self, t, a):
+        for i, (start, end) in enumerate(LONG_ACW_WINDOWS):
+            if i not in self.long_acw_used and hms(start) <= t < hms(end) and not a.long_acw:
+                self.long_acw_used.add(i)
+                return True
+        return False
+
+    def dispose(self, t, a, cs, value):
+        """In After Call Work the agent picks a disposition: a user-defined contact attribute.
+
+        EventBridge reports the update (CONTACT_DATA_UPDATED, UserDefinedAttributes); Streams
+        refreshes the contact, whose snapshot carries the attribute from now on (contact::refresh
+        now, or once a dropped websocket is back; contact::destroyed when the agent clears it).
+        The agent event stream does not carry attributes and sends nothing for it.
+        """
+        c = cs.contact
+        c.attributes[DISPOSITION_ATTRIBUTE] = value
+        c.disposition = (value, t)
+        eb_contact("CONTACT_DATA_UPDATED", c, t, a)
+        lost, back = a.websocket_down
+        # While the CCP's websocket is down, Streams learns of the change once it reconnects.
+        a.streams_emit("contact::refresh", back + 150 if lost <= t < back else t, cs)
 
     def clear(self, t, a, cs):
         c = cs.contact
@@ -1029,7 +1082,8 @@ def heartbeats():
         end = (a.logout_at or times[-1][0]) + HEARTBEATS_AFTER_LOGOUT_MS
         for i, (t, snap) in enumerate(times):
             nxt = times[i + 1][0] if i + 1 < len(times) else end
-            hb = t + HEARTBEAT_EVERY_MS
+            every = HEARTBEAT_REAL_MS if any(s <= t < e for s, e in a.long_acw) else HEARTBEAT_EVERY_MS
+            hb = t + every
             while hb < nxt:
                 doc = {
                     "AWSAccountId": ACCOUNT,
@@ -1043,7 +1097,7 @@ def heartbeats():
                     "Version": "2017-10-01",
                 }
                 KIN_RECORDS.append((hb + sec(0.15, 0.8), next_seq(), a.arn, doc))
-                hb += HEARTBEAT_EVERY_MS
+                hb += every
 
 
 def lambda_lines():
@@ -1143,6 +1197,17 @@ def main():
           f"{len(SIM.contacts)} contacts ({len(abandoned)} abandoned), "
           f"{len(EB_OUT)} EventBridge events, {len(KIN_RECORDS)} agent event stream records, "
           f"{sum(len(v) for v in STREAMS_ENTRIES.values())} Streams entries")
+    disposed = [c for c in SIM.contacts if c.disposition]
+    answered = [c for c in SIM.contacts if c.connected_at is not None and c.channel in ("VOICE", "CHAT")]
+    print(f"dispositions: {len(disposed)} of {len(answered)} answered calls and chats "
+          f"({', '.join(f'{d}: {sum(c.disposition[0] == d for c in disposed)}' for d, _ in DISPOSITIONS)})")
+    for c in sorted((c for c in SIM.contacts if "long_acw" in c.flags), key=lambda c: c.arrival):
+        print(f"long After Call Work: {c.agent.username}, contact {c.id}, {iso(c.disconnected_at)}, "
+              f"{(c.acw_end - c.disconnected_at) / 1000:.0f} s, {c.disposition[0]}")
+        if not 360_000 <= c.acw_end - c.disconnected_at <= 540_000:
+            raise SystemExit(f"contact {c.id}: After Call Work of {c.acw_end - c.disconnected_at} ms")
+    if len({c.agent.username for c in SIM.contacts if "long_acw" in c.flags}) != len(LONG_ACW_WINDOWS):
+        raise SystemExit("a long After Call Work window found no call")
     if stuck:
         raise SystemExit(f"{len(stuck)} contacts never completed: {[c.id for c in stuck]}")
 
