@@ -13,6 +13,8 @@ use streamhooks_sdk::{
 /// How many recently logged contacts are remembered (one state value, ~37 bytes each).
 const RECENT_LOGGED: usize = 200;
 const LOGGED_KEY: &str = "logged";
+/// `contact-id=disposition` pairs already written to the CRM (one state value).
+const SENT_KEY: &str = "dispositions-sent";
 
 struct CrmCallLog;
 
@@ -34,6 +36,10 @@ impl Handler for CrmCallLog {
     }
 
     fn on_contact_data_updated(event: &Event) -> HandlerResult {
+        remember_disposition(event)
+    }
+
+    fn on_contact_refresh(event: &Event) -> HandlerResult {
         remember_disposition(event)
     }
 }
@@ -95,6 +101,9 @@ fn log_or_remember(event: &Event, trigger: LogOn) -> HandlerResult {
         // The upsert is keyed by the contact id: writing it twice is harmless, losing it is not.
         log::warn!("contact {contact_id}: cannot remember the call log: {e}");
     }
+    if let Some(disposition) = &disposition {
+        mark_sent(contact_id, disposition);
+    }
     state::delete(&key);
     let update = CrmUpdate::upsert(
         connector,
@@ -106,19 +115,56 @@ fn log_or_remember(event: &Event, trigger: LogOn) -> HandlerResult {
     Ok(vec![update.into()])
 }
 
-/// Keeps the contact's disposition, when this event carries it, for the event that logs.
+/// Keeps the contact's disposition, when this event carries it, for the event that logs. A
+/// disposition that arrives after the log was written (the agent set it late, or the
+/// forwarder's batch came after EventBridge's `COMPLETED`) updates the logged record: an upsert
+/// of that one field under the same contact id. Each disposition is written once.
 fn remember_disposition(event: &Event) -> HandlerResult {
     let contact_id = event.require_contact_id()?;
     let Some(disposition) = event.attribute(&disposition_attribute()) else {
         return Ok(Vec::new());
     };
-    if RecentSet::load(LOGGED_KEY, RECENT_LOGGED).contains(contact_id) {
+    if !RecentSet::load(LOGGED_KEY, RECENT_LOGGED).contains(contact_id) {
+        if let Err(e) = state::set(&disposition_key(contact_id), disposition) {
+            log::warn!("contact {contact_id}: cannot remember the disposition: {e}");
+        }
         return Ok(Vec::new());
     }
-    if let Err(e) = state::set(&disposition_key(contact_id), disposition) {
-        log::warn!("contact {contact_id}: cannot remember the disposition: {e}");
+    if !mark_sent(contact_id, disposition) {
+        return Ok(Vec::new());
     }
-    Ok(Vec::new())
+    let fields = JsonObject::new()
+        .string("ContactId", contact_id)
+        .string("Disposition", disposition)
+        .build();
+    let update = CrmUpdate::upsert(
+        require_config("connector")?,
+        config_or("object", "Task"),
+        config_or("id_field", "ContactId"),
+        contact_id,
+        fields,
+    );
+    Ok(vec![update.into()])
+}
+
+/// Records that `disposition` was written for `contact_id`: `false` if it was already.
+fn mark_sent(contact_id: &str, disposition: &str) -> bool {
+    let item = sent_item(contact_id, disposition);
+    let mut sent = RecentSet::load(SENT_KEY, RECENT_LOGGED);
+    if sent.contains(&item) {
+        return false;
+    }
+    sent.insert(&item);
+    if let Err(e) = sent.save() {
+        // Writing the same disposition again is harmless (keyed upsert); skipping one is not.
+        log::warn!("contact {contact_id}: cannot remember the disposition sent: {e}");
+    }
+    true
+}
+
+/// One line of the `dispositions-sent` set (items are lines: newlines become spaces).
+fn sent_item(contact_id: &str, disposition: &str) -> String {
+    format!("{contact_id}={}", disposition.replace(['\n', '\r'], " "))
 }
 
 fn handled_by_agent(event: &Event) -> bool {
@@ -203,6 +249,12 @@ mod tests {
         );
         assert!(fields.contains(r#""DurationSeconds":60"#), "{fields}");
         assert!(!fields.contains("AcwEndTime") && !fields.contains("Disposition"));
+    }
+
+    #[test]
+    fn sent_items_are_single_lines() {
+        assert_eq!(sent_item("c-1", "Resolved"), "c-1=Resolved");
+        assert_eq!(sent_item("c-1", "Call\nback"), "c-1=Call back");
     }
 
     #[test]
