@@ -13,7 +13,8 @@ use streamhooks_sdk::{
 /// How many recently logged contacts are remembered (one state value, ~37 bytes each).
 const RECENT_LOGGED: usize = 200;
 const LOGGED_KEY: &str = "logged";
-/// `contact-id=disposition` pairs already written to the CRM (one state value).
+/// The last disposition written to the CRM per recent contact, as `contact-id=disposition`
+/// lines (one state value).
 const SENT_KEY: &str = "dispositions-sent";
 
 struct CrmCallLog;
@@ -118,7 +119,8 @@ fn log_or_remember(event: &Event, trigger: LogOn) -> HandlerResult {
 /// Keeps the contact's disposition, when this event carries it, for the event that logs. A
 /// disposition that arrives after the log was written (the agent set it late, or the
 /// forwarder's batch came after EventBridge's `COMPLETED`) updates the logged record: an upsert
-/// of that one field under the same contact id. Each disposition is written once.
+/// of that one field under the same contact id, unless it is the disposition the record
+/// already has.
 fn remember_disposition(event: &Event) -> HandlerResult {
     let contact_id = event.require_contact_id()?;
     let Some(disposition) = event.attribute(&disposition_attribute()) else {
@@ -147,12 +149,24 @@ fn remember_disposition(event: &Event) -> HandlerResult {
     Ok(vec![update.into()])
 }
 
-/// Records that `disposition` was written for `contact_id`: `false` if it was already.
+/// Records `disposition` as the one the CRM record of `contact_id` has: `false` if it has it
+/// already. Only the last written value counts, so a disposition changed back (Sale, then
+/// Callback requested, then Sale) is written again.
 fn mark_sent(contact_id: &str, disposition: &str) -> bool {
     let item = sent_item(contact_id, disposition);
     let mut sent = RecentSet::load(SENT_KEY, RECENT_LOGGED);
-    if sent.contains(&item) {
+    let prefix = format!("{contact_id}=");
+    let last = sent
+        .items()
+        .iter()
+        .rev()
+        .find(|i| i.starts_with(&prefix))
+        .cloned();
+    if last.as_deref() == Some(item.as_str()) {
         return false;
+    }
+    if let Some(last) = last {
+        sent.remove(&last);
     }
     sent.insert(&item);
     if let Err(e) = sent.save() {
