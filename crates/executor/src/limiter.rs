@@ -1,0 +1,209 @@
+//! Token buckets per API: Amazon Connect's quotas are per account and Region (many operations at
+//! 2 requests/s, burst 5), so every action in the process draws from one shared bucket per API.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// A rate quota: sustained requests per second and burst size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quota {
+    /// Requests per second, sustained.
+    pub per_second: f64,
+    /// Requests allowed at once after a quiet period.
+    pub burst: f64,
+}
+
+impl Quota {
+    /// `per_second` sustained with a burst of `burst`.
+    pub fn new(per_second: f64, burst: f64) -> Quota {
+        Quota { per_second, burst }
+    }
+}
+
+/// Default quotas of the Amazon Connect operations the executor calls, from the Service Quotas
+/// defaults (shared/reference/connect-actions.md): "all other operations 2 rps / burst 5".
+/// Where only a rate is known, the burst is taken equal to it (conservative). Override them
+/// with the account's real quotas.
+pub const CONNECT_DEFAULT_QUOTAS: &[(&str, f64, f64)] = &[
+    ("PutUserStatus", 2.0, 5.0),
+    ("UpdateContactAttributes", 10.0, 10.0),
+    ("UpdateContact", 10.0, 10.0),
+    ("StopContact", 10.0, 10.0),
+    ("TransferContact", 2.0, 5.0),
+    ("StartTaskContact", 2.0, 5.0),
+    ("StartOutboundVoiceContact", 2.0, 5.0),
+    ("DismissUserContact", 2.0, 5.0),
+    ("SuspendContactRecording", 2.0, 5.0),
+    ("ResumeContactRecording", 2.0, 5.0),
+    ("MonitorContact", 2.0, 5.0),
+    ("TagContact", 20.0, 20.0),
+];
+
+#[derive(Debug)]
+struct Bucket {
+    quota: Quota,
+    /// May go negative: each waiter reserves its token, so waiters are served in order.
+    tokens: f64,
+    updated: Instant,
+}
+
+/// Waiting for a token would pass the deadline; no token was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the rate limit would delay the call past the deadline (by {wait:?})")]
+pub struct WouldPassDeadline {
+    /// How long the call would have had to wait.
+    pub wait: Duration,
+}
+
+/// Shared token buckets, one per key (an API operation name).
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    quotas: HashMap<String, Quota>,
+    buckets: Mutex<HashMap<String, Bucket>>,
+}
+
+impl RateLimiter {
+    /// No limits: every acquire succeeds at once (dry runs, tests of other things).
+    pub fn unlimited() -> RateLimiter {
+        RateLimiter::default()
+    }
+
+    /// Limits for the given keys; keys without a quota are not limited.
+    pub fn new(quotas: impl IntoIterator<Item = (String, Quota)>) -> RateLimiter {
+        RateLimiter {
+            quotas: quotas.into_iter().collect(),
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// The Amazon Connect defaults ([`CONNECT_DEFAULT_QUOTAS`]).
+    pub fn connect_defaults() -> RateLimiter {
+        RateLimiter::new(
+            CONNECT_DEFAULT_QUOTAS
+                .iter()
+                .map(|(op, rate, burst)| ((*op).to_owned(), Quota::new(*rate, *burst))),
+        )
+    }
+
+    /// The quota of `key`, if it is limited.
+    pub fn quota(&self, key: &str) -> Option<Quota> {
+        self.quotas.get(key).copied()
+    }
+
+    /// Takes a token for `key`, waiting for one if the bucket is empty; refuses (taking
+    /// nothing) if the wait would end after `deadline`.
+    pub async fn acquire(&self, key: &str, deadline: Instant) -> Result<(), WouldPassDeadline> {
+        let Some(quota) = self.quota(key) else {
+            return Ok(());
+        };
+        let wait = {
+            let mut buckets = self
+                .buckets
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = Instant::now();
+            let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
+                quota,
+                tokens: quota.burst,
+                updated: now,
+            });
+            let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+            bucket.tokens =
+                (bucket.tokens + elapsed * bucket.quota.per_second).min(bucket.quota.burst);
+            bucket.updated = now;
+            bucket.tokens -= 1.0;
+            if bucket.tokens >= 0.0 {
+                Duration::ZERO
+            } else {
+                let wait = Duration::from_secs_f64(-bucket.tokens / bucket.quota.per_second);
+                if now + wait > deadline {
+                    bucket.tokens += 1.0;
+                    return Err(WouldPassDeadline { wait });
+                }
+                wait
+            }
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_is_held_to_the_quota() {
+        let limiter = Arc::new(RateLimiter::new([(
+            "StartTaskContact".to_owned(),
+            Quota::new(2.0, 5.0),
+        )]));
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(60);
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let limiter = limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                limiter.acquire("StartTaskContact", deadline).await.unwrap();
+                Instant::now().duration_since(start)
+            }));
+        }
+        let mut done = Vec::new();
+        for t in tasks {
+            done.push(t.await.unwrap());
+        }
+        done.sort();
+        // The burst of 5 goes at once; then one every 500 ms.
+        for (i, at) in done.iter().enumerate() {
+            let expected = Duration::from_millis(500 * (i.saturating_sub(4)) as u64);
+            assert_eq!(*at, expected, "call {i}");
+        }
+        // Over any second after the burst, at most 2 calls start (+1 at the window's edge).
+        for w in done.windows(3).skip(5) {
+            assert!(w[2] - w[0] >= Duration::from_millis(1000));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_past_the_deadline_is_refused_without_taking_a_token() {
+        let limiter = RateLimiter::new([("Op".to_owned(), Quota::new(1.0, 1.0))]);
+        let now = Instant::now();
+        limiter
+            .acquire("Op", now + Duration::from_secs(10))
+            .await
+            .unwrap();
+        let refused = limiter
+            .acquire("Op", now + Duration::from_millis(500))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.wait, Duration::from_secs(1));
+        // The refused call took nothing: the next one waits one interval, not two.
+        let before = Instant::now();
+        limiter
+            .acquire("Op", now + Duration::from_secs(10))
+            .await
+            .unwrap();
+        assert_eq!(Instant::now() - before, Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keys_without_a_quota_and_the_unlimited_limiter_never_wait() {
+        let limiter = RateLimiter::connect_defaults();
+        let now = Instant::now();
+        for _ in 0..100 {
+            limiter.acquire("NotAnOperation", now).await.unwrap();
+        }
+        let unlimited = RateLimiter::unlimited();
+        for _ in 0..100 {
+            unlimited.acquire("PutUserStatus", now).await.unwrap();
+        }
+        assert_eq!(Instant::now(), now);
+        assert_eq!(limiter.quota("PutUserStatus"), Some(Quota::new(2.0, 5.0)));
+    }
+}
