@@ -149,9 +149,21 @@ fn parse_line(number: usize, text: &str) -> Line {
             "event_id",
             "index",
             "kind",
+            "outcome",
             "parameters",
             "plugin"
         ]),
+        "stdout line {number}: {text}"
+    );
+    // In a dry run every granted action is done by the recorder, except client directives,
+    // which are deferred to the agent's browser.
+    let expected_outcome = if object["action"] == "client" {
+        "deferred-to-client"
+    } else {
+        "done"
+    };
+    assert_eq!(
+        object["outcome"], expected_outcome,
         "stdout line {number}: {text}"
     );
     let string = |key: &str| {

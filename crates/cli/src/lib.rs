@@ -37,6 +37,7 @@ use serde_json::{Value, json};
 use streamhooks_actions::Manifest;
 use streamhooks_engine::{ComponentSource, Engine, MemoryStore, Plugins, Target};
 use streamhooks_events::{Event, EventKind, Limits, decode_slice};
+use streamhooks_executor::{Executor, Outcome, Planned, RateLimiter, Recorder};
 
 use input::{Body, Piece, SplitError};
 
@@ -137,10 +138,14 @@ Decodes events exactly as `decode` does (same inputs, same input rules), runs ea
 plugin in the plugin folder that subscribes to its kind, and prints each action a plugin decides
 and its manifest grants as one JSON line on stdout:
 
-  {\"event_id\", \"kind\", \"plugin\", \"index\", \"action\", \"parameters\"}
+  {\"event_id\", \"kind\", \"plugin\", \"index\", \"action\", \"parameters\", \"outcome\"}
 
-where `action` is the action type (`start-task-contact`, `client`, `crm` ...) and `parameters`
-its fields. Nothing is executed: no Amazon Connect call, no CRM write, no EventBridge event.
+where `action` is the action type (`start-task-contact`, `client`, `crm` ...), `parameters`
+its fields, and `outcome` what the dry-run executor made of it: `done` (recorded instead of
+called), `deferred-to-client` (a client directive for the agent's browser) or `failed`. The
+actions go through the real execution path (routing, EventBridge batching, directives per
+agent), but a recorder stands in for Amazon Connect, the CRM connectors and EventBridge: no
+call leaves the process.
 
 Each plugin runs in a fresh sandboxed instance per event, within its manifest's limits. A plugin
 that fails (deadline, memory, stack overflow, trap, too much output, or an error it returns) is
@@ -370,12 +375,31 @@ fn replay(args: &ReplayArgs, console: Console<'_>) -> u8 {
         args.plugins.display(),
         loaded.join(", ")
     );
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = writeln!(console.stderr, "streamhooks: cannot start a runtime: {e}");
+            return EXIT_USAGE_OR_IO;
+        }
+    };
+    // Dry run: a recorder stands in for Amazon Connect, every CRM connector plugins name, and
+    // EventBridge; nothing leaves the process.
+    let recorder = Arc::new(Recorder::new());
+    let executor = Executor::new(Arc::new(RateLimiter::unlimited()))
+        .with_connect(recorder.clone())
+        .with_any_crm(recorder.clone())
+        .with_publisher(recorder.clone());
     let replayer = Replayer {
         plugins: &plugins,
         logs: args.logs,
         stats: ReplayStats::default(),
+        executor,
+        runtime,
     };
-    read_all(&args.input, console, Sink::Replay(replayer))
+    read_all(&args.input, console, Sink::Replay(Box::new(replayer)))
 }
 
 fn plugin(command: &PluginCommand, console: Console<'_>) -> u8 {
@@ -604,14 +628,18 @@ enum Sink<'p> {
         no_raw: bool,
     },
     /// `replay`: run it through the plugins and print what they decide.
-    Replay(Replayer<'p>),
+    Replay(Box<Replayer<'p>>),
 }
 
-/// Runs events through plugins for `replay`.
+/// Runs events through plugins for `replay`, and what they decide through the dry-run
+/// executor: the real execution path (routing, EventBridge batching, client directives per
+/// agent, one outcome per action) with a [`Recorder`] standing in for every outside system.
 struct Replayer<'p> {
     plugins: &'p Plugins,
     logs: bool,
     stats: ReplayStats,
+    executor: Executor,
+    runtime: tokio::runtime::Runtime,
 }
 
 /// One line of `replay` output: a granted action and where it came from.
@@ -623,6 +651,8 @@ struct ReplayLine<'a> {
     index: usize,
     action: &'a str,
     parameters: Value,
+    /// What the dry-run executor made of it (`done`, `deferred-to-client`, `failed`).
+    outcome: &'a str,
 }
 
 /// Counts for the `replay` summary.
@@ -634,6 +664,7 @@ struct ReplayStats {
     denied: u64,
     failures: u64,
     failed_events: u64,
+    failed_actions: u64,
 }
 
 impl fmt::Display for ReplayStats {
@@ -641,13 +672,15 @@ impl fmt::Display for ReplayStats {
         write!(
             f,
             "replayed {} events ({} plugin runs): {} actions decided, {} denied, {} plugin \
-             failures, {} events failed by a plugin's failure policy",
+             failures, {} events failed by a plugin's failure policy, {} actions failed in \
+             the dry-run executor",
             self.events,
             self.plugin_runs,
             self.actions,
             self.denied,
             self.failures,
-            self.failed_events
+            self.failed_events,
+            self.failed_actions
         )
     }
 }
@@ -668,6 +701,7 @@ impl Replayer<'_> {
         if dispatch.failed_event() {
             self.stats.failed_events += 1;
         }
+        let mut planned = Vec::new();
         for run in &dispatch.runs {
             self.stats.plugin_runs += 1;
             if self.logs {
@@ -714,23 +748,52 @@ impl Replayer<'_> {
                     continue;
                 }
                 self.stats.actions += 1;
-                let mut parameters = serde_json::to_value(&decision.action)?;
-                if let Some(fields) = parameters.as_object_mut() {
-                    fields.remove("type");
-                }
-                let record = ReplayLine {
-                    event_id: &event.id,
-                    kind: event.kind.as_str(),
-                    plugin: &run.plugin,
+                planned.push(Planned {
+                    event_id: event.id.clone(),
+                    plugin: run.plugin.clone(),
                     index: decision.index,
-                    action: decision.action.type_name(),
-                    parameters,
-                };
-                line.clear();
-                serde_json::to_writer(&mut *line, &record)?;
-                line.push(b'\n');
-                stdout.write_all(line)?;
+                    action: decision.action.clone(),
+                    denied: None,
+                    resources: Vec::new(),
+                });
             }
+        }
+        if planned.is_empty() {
+            return Ok(());
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let execution = self
+            .runtime
+            .block_on(self.executor.execute(&planned, deadline));
+        for (plan, done) in planned.iter().zip(&execution.outcomes) {
+            if let Outcome::Failed { code, reason, .. } = &done.outcome {
+                self.stats.failed_actions += 1;
+                let _ = writeln!(
+                    stderr,
+                    "{at}: {}: plugin {} action [{}] {} failed ({code}): {reason}",
+                    event.id,
+                    plan.plugin,
+                    plan.index,
+                    plan.action.type_name()
+                );
+            }
+            let mut parameters = serde_json::to_value(&plan.action)?;
+            if let Some(fields) = parameters.as_object_mut() {
+                fields.remove("type");
+            }
+            let record = ReplayLine {
+                event_id: &event.id,
+                kind: event.kind.as_str(),
+                plugin: &plan.plugin,
+                index: plan.index,
+                action: plan.action.type_name(),
+                parameters,
+                outcome: done.outcome.kind(),
+            };
+            line.clear();
+            serde_json::to_writer(&mut *line, &record)?;
+            line.push(b'\n');
+            stdout.write_all(line)?;
         }
         Ok(())
     }

@@ -235,6 +235,7 @@ pub const MAX_BYTES_PER_PUT: usize = 256 * 1024;
 pub struct Executor {
     connect: Option<Arc<dyn Connect>>,
     crm: BTreeMap<String, Arc<dyn CrmConnector>>,
+    crm_fallback: Option<Arc<dyn CrmConnector>>,
     publisher: Option<Arc<dyn EventPublisher>>,
     limiter: Arc<RateLimiter>,
     retry: RetryPolicy,
@@ -259,6 +260,7 @@ impl Executor {
         Executor {
             connect: None,
             crm: BTreeMap::new(),
+            crm_fallback: None,
             publisher: None,
             limiter,
             retry: RetryPolicy::default(),
@@ -278,6 +280,14 @@ impl Executor {
         connector: Arc<dyn CrmConnector>,
     ) -> Executor {
         self.crm.insert(name.into(), connector);
+        self
+    }
+
+    /// The connector for `crm` actions naming a connector not registered with
+    /// [`Executor::with_crm`]: for dry runs, where a [`crate::Recorder`] stands in for every
+    /// connector a plugin may name. Without it such actions fail as `unknown-connector`.
+    pub fn with_any_crm(mut self, connector: Arc<dyn CrmConnector>) -> Executor {
+        self.crm_fallback = Some(connector);
         self
     }
 
@@ -367,7 +377,11 @@ impl Executor {
                 deadline: deadline.into_std(),
             };
             let result = match &p.action {
-                Action::Crm(update) => match self.crm.get(&update.connector) {
+                Action::Crm(update) => match self
+                    .crm
+                    .get(&update.connector)
+                    .or(self.crm_fallback.as_ref())
+                {
                     Some(connector) => connector.write(update, &cx).await,
                     None => Err(CallError::Permanent {
                         code: "unknown-connector".into(),

@@ -382,6 +382,21 @@ async fn every_action_gets_one_outcome_in_plan_order() {
     }
     assert_eq!(crm.calls().len(), 1);
     assert_eq!(connect.calls().len(), 1, "the denied stop was not executed");
+
+    // A catch-all connector (dry runs) takes names nobody registered.
+    let any = Scripted::new(vec![]);
+    let execution = Executor::new(unlimited())
+        .with_crm("salesforce", crm.clone())
+        .with_any_crm(any.clone())
+        .execute(&planned[1..3], deadline(30))
+        .await;
+    assert!(
+        execution
+            .outcomes
+            .iter()
+            .all(|o| o.outcome.kind() == "done")
+    );
+    assert_eq!((crm.calls().len(), any.calls().len()), (2, 1));
 }
 
 /// A publisher that fails the entries whose detail-type is in `fail_once` on their first try.
