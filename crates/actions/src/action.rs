@@ -186,7 +186,7 @@ pub struct DismissUserContact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RecordingType {
-    /// The call recording.
+    /// The call between agent and customer (`AGENT` in the Amazon Connect API).
     Call,
     /// The screen recording.
     Screen,
