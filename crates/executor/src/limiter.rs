@@ -171,6 +171,34 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn every_api_is_held_to_its_own_quota() {
+        let limiter = Arc::new(RateLimiter::connect_defaults());
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(60);
+        let mut tasks = Vec::new();
+        for op in ["PutUserStatus", "StartTaskContact", "StopContact"] {
+            for _ in 0..25 {
+                let limiter = limiter.clone();
+                tasks.push(tokio::spawn(async move {
+                    limiter.acquire(op, deadline).await.unwrap();
+                    (op, Instant::now().duration_since(start))
+                }));
+            }
+        }
+        let mut last = std::collections::HashMap::new();
+        for t in tasks {
+            let (op, at) = t.await.unwrap();
+            let entry = last.entry(op).or_insert(Duration::ZERO);
+            *entry = (*entry).max(at);
+        }
+        // 25 calls: burst 5 then 2/s is 10 s; burst 10 then 10/s is 1.5 s. Neither API's
+        // calls slow the other's.
+        assert_eq!(last["PutUserStatus"], Duration::from_secs(10));
+        assert_eq!(last["StartTaskContact"], Duration::from_secs(10));
+        assert_eq!(last["StopContact"], Duration::from_millis(1500));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_wait_past_the_deadline_is_refused_without_taking_a_token() {
         let limiter = RateLimiter::new([("Op".to_owned(), Quota::new(1.0, 1.0))]);
         let now = Instant::now();
