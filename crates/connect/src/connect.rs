@@ -59,76 +59,73 @@ impl ConnectAdapter {
         }
         let timeouts = timeout_until(self.client.config().timeout_config(), cx.deadline)?;
         let over = || ConfigBuilder::default().timeout_config(timeouts.clone());
+        // Every call: one attempt, with timeouts ending at the event's deadline, and its error
+        // classified for the executor.
+        macro_rules! send {
+            ($request:expr) => {
+                $request
+                    .customize()
+                    .config_override(over())
+                    .send()
+                    .await
+                    .map_err(classify)?
+            };
+        }
         let c = &self.client;
         let instance = self.instance_id.as_str();
         let token = cx.client_token.as_str();
         match action {
             Action::PutUserStatus(a) => {
-                c.put_user_status()
-                    .instance_id(instance)
-                    .user_id(resource_id(&a.user_id))
-                    .agent_status_id(resource_id(&a.agent_status_id))
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.put_user_status()
+                        .instance_id(instance)
+                        .user_id(resource_id(&a.user_id))
+                        .agent_status_id(resource_id(&a.agent_status_id))
+                );
                 Ok(None)
             }
             Action::UpdateContactAttributes(a) => {
-                c.update_contact_attributes()
-                    .instance_id(instance)
-                    .initial_contact_id(&a.initial_contact_id)
-                    .set_attributes(Some(map(&a.attributes)))
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.update_contact_attributes()
+                        .instance_id(instance)
+                        .initial_contact_id(&a.initial_contact_id)
+                        .set_attributes(Some(map(&a.attributes)))
+                );
                 Ok(None)
             }
             Action::UpdateContact(a) => {
-                c.update_contact()
-                    .instance_id(instance)
-                    .contact_id(&a.contact_id)
-                    .set_name(a.name.clone())
-                    .set_description(a.description.clone())
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.update_contact()
+                        .instance_id(instance)
+                        .contact_id(&a.contact_id)
+                        .set_name(a.name.clone())
+                        .set_description(a.description.clone())
+                );
                 Ok(None)
             }
             Action::StopContact(a) => {
-                c.stop_contact()
-                    .instance_id(instance)
-                    .contact_id(&a.contact_id)
-                    .set_disconnect_reason(
-                        a.disconnect_reason
-                            .as_ref()
-                            .map(|code| DisconnectReason::builder().code(code).build()),
-                    )
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.stop_contact()
+                        .instance_id(instance)
+                        .contact_id(&a.contact_id)
+                        .set_disconnect_reason(
+                            a.disconnect_reason
+                                .as_ref()
+                                .map(|code| DisconnectReason::builder().code(code).build()),
+                        )
+                );
                 Ok(None)
             }
             Action::TransferContact(a) => {
-                c.transfer_contact()
-                    .instance_id(instance)
-                    .contact_id(&a.contact_id)
-                    .contact_flow_id(resource_id(&a.contact_flow_id))
-                    .set_queue_id(a.queue_id.as_deref().map(|q| resource_id(q).to_owned()))
-                    .set_user_id(a.user_id.as_deref().map(|u| resource_id(u).to_owned()))
-                    .client_token(token)
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.transfer_contact()
+                        .instance_id(instance)
+                        .contact_id(&a.contact_id)
+                        .contact_flow_id(resource_id(&a.contact_flow_id))
+                        .set_queue_id(a.queue_id.as_deref().map(|q| resource_id(q).to_owned()))
+                        .set_user_id(a.user_id.as_deref().map(|u| resource_id(u).to_owned()))
+                        .client_token(token)
+                );
                 Ok(None)
             }
             Action::StartTaskContact(a) => {
@@ -147,112 +144,89 @@ impl ConnectAdapter {
                         code: "invalid-request".to_owned(),
                         message: e.to_string(),
                     })?;
-                let out = c
-                    .start_task_contact()
-                    .instance_id(instance)
-                    .name(&a.name)
-                    .set_description(a.description.clone())
-                    .set_contact_flow_id(opt_id(&a.contact_flow_id))
-                    .set_task_template_id(opt_id(&a.task_template_id))
-                    .set_quick_connect_id(opt_id(&a.quick_connect_id))
-                    .set_previous_contact_id(a.previous_contact_id.clone())
-                    .set_related_contact_id(a.related_contact_id.clone())
-                    .set_attributes(non_empty(map(&a.attributes)))
-                    .set_references((!references.is_empty()).then_some(references))
-                    .set_scheduled_time(a.scheduled_time.map(DateTime::from_millis))
-                    .client_token(token)
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                let out = send!(
+                    c.start_task_contact()
+                        .instance_id(instance)
+                        .name(&a.name)
+                        .set_description(a.description.clone())
+                        .set_contact_flow_id(opt_id(&a.contact_flow_id))
+                        .set_task_template_id(opt_id(&a.task_template_id))
+                        .set_quick_connect_id(opt_id(&a.quick_connect_id))
+                        .set_previous_contact_id(a.previous_contact_id.clone())
+                        .set_related_contact_id(a.related_contact_id.clone())
+                        .set_attributes(non_empty(map(&a.attributes)))
+                        .set_references((!references.is_empty()).then_some(references))
+                        .set_scheduled_time(a.scheduled_time.map(DateTime::from_millis))
+                        .client_token(token)
+                );
                 Ok(out.contact_id().map(str::to_owned))
             }
             Action::StartOutboundVoiceContact(a) => {
-                let out = c
-                    .start_outbound_voice_contact()
-                    .instance_id(instance)
-                    .destination_phone_number(&a.destination_phone_number)
-                    .contact_flow_id(resource_id(&a.contact_flow_id))
-                    .set_queue_id(opt_id(&a.queue_id))
-                    .set_source_phone_number(a.source_phone_number.clone())
-                    .set_related_contact_id(a.related_contact_id.clone())
-                    .set_attributes(non_empty(map(&a.attributes)))
-                    .client_token(token)
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                let out = send!(
+                    c.start_outbound_voice_contact()
+                        .instance_id(instance)
+                        .destination_phone_number(&a.destination_phone_number)
+                        .contact_flow_id(resource_id(&a.contact_flow_id))
+                        .set_queue_id(opt_id(&a.queue_id))
+                        .set_source_phone_number(a.source_phone_number.clone())
+                        .set_related_contact_id(a.related_contact_id.clone())
+                        .set_attributes(non_empty(map(&a.attributes)))
+                        .client_token(token)
+                );
                 Ok(out.contact_id().map(str::to_owned))
             }
             Action::DismissUserContact(a) => {
-                c.dismiss_user_contact()
-                    .instance_id(instance)
-                    .user_id(resource_id(&a.user_id))
-                    .contact_id(&a.contact_id)
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.dismiss_user_contact()
+                        .instance_id(instance)
+                        .user_id(resource_id(&a.user_id))
+                        .contact_id(&a.contact_id)
+                );
                 Ok(None)
             }
             Action::SuspendContactRecording(a) => {
-                c.suspend_contact_recording()
-                    .instance_id(instance)
-                    .contact_id(&a.contact_id)
-                    .initial_contact_id(&a.initial_contact_id)
-                    .contact_recording_type(recording_type(a.recording_type))
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.suspend_contact_recording()
+                        .instance_id(instance)
+                        .contact_id(&a.contact_id)
+                        .initial_contact_id(&a.initial_contact_id)
+                        .contact_recording_type(recording_type(a.recording_type))
+                );
                 Ok(None)
             }
             Action::ResumeContactRecording(a) => {
-                c.resume_contact_recording()
-                    .instance_id(instance)
-                    .contact_id(&a.contact_id)
-                    .initial_contact_id(&a.initial_contact_id)
-                    .contact_recording_type(recording_type(a.recording_type))
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.resume_contact_recording()
+                        .instance_id(instance)
+                        .contact_id(&a.contact_id)
+                        .initial_contact_id(&a.initial_contact_id)
+                        .contact_recording_type(recording_type(a.recording_type))
+                );
                 Ok(None)
             }
             Action::MonitorContact(a) => {
-                c.monitor_contact()
-                    .instance_id(instance)
-                    .contact_id(&a.contact_id)
-                    .user_id(resource_id(&a.user_id))
-                    .set_allowed_monitor_capabilities((!a.capabilities.is_empty()).then(|| {
-                        a.capabilities
-                            .iter()
-                            .map(|c| MonitorCapability::from(c.as_str()))
-                            .collect()
-                    }))
-                    .client_token(token)
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.monitor_contact()
+                        .instance_id(instance)
+                        .contact_id(&a.contact_id)
+                        .user_id(resource_id(&a.user_id))
+                        .set_allowed_monitor_capabilities((!a.capabilities.is_empty()).then(|| {
+                            a.capabilities
+                                .iter()
+                                .map(|c| MonitorCapability::from(c.as_str()))
+                                .collect()
+                        }))
+                        .client_token(token)
+                );
                 Ok(None)
             }
             Action::TagContact(a) => {
-                c.tag_contact()
-                    .instance_id(instance)
-                    .contact_id(&a.contact_id)
-                    .set_tags(Some(map(&a.tags)))
-                    .customize()
-                    .config_override(over())
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                send!(
+                    c.tag_contact()
+                        .instance_id(instance)
+                        .contact_id(&a.contact_id)
+                        .set_tags(Some(map(&a.tags)))
+                );
                 Ok(None)
             }
             Action::Client(_) | Action::Crm(_) | Action::Publish(_) => {
