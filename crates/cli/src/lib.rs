@@ -475,13 +475,16 @@ fn plugin_build(
     }
     std::fs::copy(&manifest.path, out.join("plugin.toml"))
         .map_err(|e| format!("cannot write {}: {e}", out.join("plugin.toml").display()))?;
-    check_one(&out.join("plugin.toml"), stdout)
+    let engine = Engine::new().map_err(|e| e.to_string())?;
+    check_one(&engine, &out.join("plugin.toml"), stdout)
 }
 
 fn plugin_check(dirs: &[PathBuf], stdout: &mut dyn Write) -> Result<(), String> {
+    // One engine for every plugin checked: it compiles each component and runs a ticker thread.
+    let engine = Engine::new().map_err(|e| e.to_string())?;
     let mut failures = Vec::new();
     for manifest in manifests(dirs)? {
-        if let Err(e) = check_one(&manifest, stdout) {
+        if let Err(e) = check_one(&engine, &manifest, stdout) {
             failures.push(e);
         }
     }
@@ -492,7 +495,7 @@ fn plugin_check(dirs: &[PathBuf], stdout: &mut dyn Write) -> Result<(), String> 
 }
 
 /// Checks one plugin and prints what it is.
-fn check_one(manifest_path: &Path, stdout: &mut dyn Write) -> Result<(), String> {
+fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> Result<(), String> {
     let manifest = Manifest::from_path(manifest_path).map_err(|e| e.to_string())?;
     let component = std::fs::read(&manifest.component).map_err(|e| {
         format!(
@@ -504,7 +507,6 @@ fn check_one(manifest_path: &Path, stdout: &mut dyn Write) -> Result<(), String>
     streamhooks_plugin_build::check_imports(&component)
         .and_then(|()| streamhooks_plugin_build::check_exports(&component))
         .map_err(|e| format!("{}: {e}", manifest.component.display()))?;
-    let engine = Engine::new().map_err(|e| e.to_string())?;
     engine
         .load(manifest_path, Arc::new(MemoryStore::new()))
         .map_err(|e| e.to_string())?;
