@@ -1,0 +1,1 @@
+//! Authentication of Streams clients (being built).

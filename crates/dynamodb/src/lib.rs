@@ -1,0 +1,1 @@
+//! DynamoDB adapter for the streamhooks state store (being built).

@@ -1,0 +1,1 @@
+//! The streamhooks event pipeline (being built).

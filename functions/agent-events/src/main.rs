@@ -1,0 +1,2 @@
+//! The agent-events Lambda function (being built).
+fn main() {}

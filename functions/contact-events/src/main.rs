@@ -1,0 +1,2 @@
+//! The contact-events Lambda function (being built).
+fn main() {}

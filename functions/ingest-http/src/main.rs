@@ -1,0 +1,2 @@
+//! The ingest-http Lambda function (being built).
+fn main() {}
