@@ -17,7 +17,7 @@ use crate::engine::EngineInner;
 use crate::error::{EngineError, describe};
 use crate::failure::PluginFailure;
 use crate::host::{HostState, Limiter, LogBuffer, LogLine};
-use crate::state::{StateLimits, StateStore, StateStoreError, StateView};
+use crate::state::{StateLimits, StateStore, StateStoreError, StateView, StateWrite};
 
 /// Where a plugin's compiled code came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +143,7 @@ impl Plugin {
         engine: &EngineInner,
         state: &Arc<dyn StateStore>,
         event: &wit::Event,
+        defer_state: bool,
     ) -> PluginRun {
         let started = Instant::now();
         let mut store = self.store(engine, state, event.id.as_str().into());
@@ -150,9 +151,14 @@ impl Plugin {
         let duration = started.elapsed();
         let host = store.into_data();
         let writes = host.state.into_writes();
+        let mut state_writes = Vec::new();
         let result = match result {
-            // State is kept only when the call returned `ok`, and its actions count only when
-            // the state was kept.
+            // State is kept only when the call returned `ok`.
+            Ok(decisions) if defer_state => {
+                state_writes = writes;
+                Ok(decisions)
+            }
+            // Applied now: its actions count only when the state was kept.
             Ok(decisions) if !writes.is_empty() => state
                 .apply(&self.name, &writes)
                 .map(|()| decisions)
@@ -170,6 +176,7 @@ impl Plugin {
             logs_dropped: host.logs.dropped_lines,
             log_bytes_dropped: host.logs.dropped_bytes,
             duration,
+            state_writes,
         }
     }
 
@@ -326,6 +333,9 @@ pub struct PluginRun {
     pub log_bytes_dropped: u64,
     /// Wall-clock time of the call, instantiation included.
     pub duration: Duration,
+    /// The state writes of a successful call, not yet applied: only from
+    /// [`Plugins::dispatch_deferred`], which leaves them to [`Plugins::commit_state`].
+    pub state_writes: Vec<StateWrite>,
 }
 
 impl PluginRun {
@@ -444,16 +454,45 @@ impl Plugins {
             event_id: event.id.clone(),
             runs: self
                 .subscribed(event.kind)
-                .map(|p| p.run(&self.engine, &self.state, &wit_event))
+                .map(|p| p.run(&self.engine, &self.state, &wit_event, false))
                 .collect(),
         }
+    }
+
+    /// Like [`Plugins::dispatch`], but the plugins' state writes are not applied: they are
+    /// returned in each run's `state_writes`, for [`Plugins::commit_state`] once the event's
+    /// handling has completed. A handler that fails after the plugins ran (an action to retry)
+    /// then leaves state as it was, so that the redelivered event meets the same state and the
+    /// plugins decide the same actions again.
+    pub fn dispatch_deferred(&self, event: &Event) -> Dispatch {
+        let wit_event = event_to_wit(event);
+        Dispatch {
+            event_id: event.id.clone(),
+            runs: self
+                .subscribed(event.kind)
+                .map(|p| p.run(&self.engine, &self.state, &wit_event, true))
+                .collect(),
+        }
+    }
+
+    /// Applies the deferred state writes of `dispatch`, plugin by plugin (each plugin's writes
+    /// all or none). Stops at the first failure, naming the plugin.
+    pub fn commit_state(&self, dispatch: &Dispatch) -> Result<(), (String, StateStoreError)> {
+        for run in &dispatch.runs {
+            if !run.state_writes.is_empty() {
+                self.state
+                    .apply(&run.plugin, &run.state_writes)
+                    .map_err(|e| (run.plugin.clone(), e))?;
+            }
+        }
+        Ok(())
     }
 
     /// Runs the plugin named `name` on `event`, whether or not it subscribes to its kind
     /// (`streamhooks plugin check` and tests use this). `None` if there is no such plugin.
     pub fn run(&self, name: &str, event: &Event) -> Option<PluginRun> {
         let plugin = self.get(name)?;
-        Some(plugin.run(&self.engine, &self.state, &event_to_wit(event)))
+        Some(plugin.run(&self.engine, &self.state, &event_to_wit(event), false))
     }
 }
 

@@ -1,0 +1,259 @@
+//! The ingest handler: authentication, agent binding, CORS, caps and the answers' shapes, with
+//! the real plugins behind it. The dev authenticator (`Bearer dev:<agent>`) stands in for
+//! Cognito here; the Cognito verifier has its own tests in streamhooks-auth.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use http::{Method, Request, StatusCode};
+use serde_json::{Value, json};
+use streamhooks_auth::DevAuthenticator;
+use streamhooks_service::ServiceConfig;
+use streamhooks_service::ingest::{Ingest, IngestConfig};
+use support::*;
+
+const ORIGIN: &str = "https://example.my.connect.aws";
+
+fn ingest(config: IngestConfig) -> Ingest {
+    let h = harness(&["screen-pop"], ServiceConfig::default());
+    Ingest::new(
+        h.service,
+        Arc::new(DevAuthenticator::insecure_new()),
+        config,
+    )
+}
+
+fn config() -> IngestConfig {
+    IngestConfig {
+        allowed_origins: vec![ORIGIN.into()],
+        instance_arn: Some(
+            "arn:aws:connect:us-west-2:111122223333:instance/7c1e3f5a-92b4-4d1e-8f6a-3b5c9d2e4a17"
+                .into(),
+        ),
+        ..IngestConfig::default()
+    }
+}
+
+fn batch() -> Value {
+    fixture("streams/incoming-call.json")
+}
+
+fn agent() -> String {
+    batch()["agent_arn"].as_str().unwrap().to_owned()
+}
+
+fn post(body: &Value, token: Option<&str>) -> Request<Vec<u8>> {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri("/")
+        .header("origin", ORIGIN)
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.body(body.to_string().into_bytes()).unwrap()
+}
+
+async fn send(ingest: &Ingest, request: Request<Vec<u8>>) -> (StatusCode, http::HeaderMap, Value) {
+    let response = ingest.handle(request, deadline()).await;
+    let (parts, body) = response.into_parts();
+    let value = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&body).unwrap()
+    };
+    (parts.status, parts.headers, value)
+}
+
+fn code(body: &Value) -> &str {
+    body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an error body: {body}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_gets_the_agents_directives_and_a_retried_batch_gets_them_again() {
+    let ingest = ingest(config());
+    let token = format!("dev:{}", agent());
+    let (status, headers, body) = send(&ingest, post(&batch(), Some(&token))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers["access-control-allow-origin"], ORIGIN);
+    assert_eq!(body["format"], "streamhooks.directives.v1");
+    assert_eq!(body["events"].as_array().unwrap().len(), 4);
+    assert!(
+        body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "processed")
+    );
+    let directives = body["directives"].as_array().unwrap();
+    assert_eq!(directives.len(), 1, "{body}");
+    assert_eq!(directives[0]["agent_arn"], agent());
+    assert_eq!(directives[0]["plugin"], "screen-pop");
+    assert!(
+        directives[0]["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("#screen-pop#0")
+    );
+
+    let (status, _, again) = send(&ingest, post(&batch(), Some(&token))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        again["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "duplicate")
+    );
+    assert_eq!(again["directives"], body["directives"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_and_cross_agent_requests_are_refused() {
+    let ingest = ingest(config());
+    let (status, headers, body) = send(&ingest, post(&batch(), None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "missing-token");
+    assert!(headers.contains_key("www-authenticate"));
+
+    let (status, _, body) = send(&ingest, post(&batch(), Some("not-a-dev-token"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+
+    // Authenticated as another agent of the same instance: may not post this agent's events.
+    let other = agent().replace(
+        "5d2c7e40-8b1a-4c9e-a3f6-0e7d2b9c4a11",
+        "00000000-0000-4000-8000-000000000000",
+    );
+    let (status, _, body) = send(&ingest, post(&batch(), Some(&format!("dev:{other}")))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(code(&body), "agent-mismatch");
+
+    // A batch re-labelled with the attacker's own ARN: binding passes, but every entry still
+    // carries the real agent's configuration, so the decoder refuses them all.
+    let mut relabelled = batch();
+    relabelled["agent_arn"] = json!(other);
+    let (status, _, body) = send(&ingest, post(&relabelled, Some(&format!("dev:{other}")))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(code(&body), "malformed-batch");
+    assert_eq!(body["error"]["errors"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        body["error"]["errors"][0]["path"],
+        "events[0].agent.configuration.agentARN"
+    );
+
+    // An agent of another instance.
+    let mut foreign = batch();
+    let foreign_agent = agent().replace(
+        "7c1e3f5a-92b4-4d1e-8f6a-3b5c9d2e4a17",
+        "11111111-1111-4111-8111-111111111111",
+    );
+    foreign["agent_arn"] = json!(foreign_agent);
+    let (status, _, body) = send(
+        &ingest,
+        post(&foreign, Some(&format!("dev:{foreign_agent}"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(code(&body), "wrong-instance");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_is_answered_for_allowed_origins_only() {
+    let ingest = ingest(config());
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .body(Vec::new())
+            .unwrap()
+    };
+    let (status, headers, _) = send(&ingest, preflight(ORIGIN)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(headers["access-control-allow-origin"], ORIGIN);
+    assert!(
+        headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+    let (status, headers, body) = send(&ingest, preflight("https://evil.example")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!headers.contains_key("access-control-allow-origin"));
+    assert_eq!(code(&body), "origin-not-allowed");
+
+    let mut request = post(&batch(), Some(&format!("dev:{}", agent())));
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    let (status, _, body) = send(&ingest, request).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(code(&body), "origin-not-allowed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_errors() {
+    let ingest = ingest(IngestConfig {
+        max_body_bytes: 2048,
+        agent_rate: 1.0,
+        agent_burst: 1.0,
+        ..config()
+    });
+    let token = format!("dev:{}", agent());
+
+    let mut get = post(&batch(), Some(&token));
+    *get.method_mut() = Method::GET;
+    let (status, headers, body) = send(&ingest, get).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["allow"], "POST, OPTIONS");
+    assert_eq!(code(&body), "method-not-allowed");
+
+    let mut text = post(&batch(), Some(&token));
+    text.headers_mut()
+        .insert("content-type", "text/plain".parse().unwrap());
+    let (status, _, body) = send(&ingest, text).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(code(&body), "unsupported-media-type");
+
+    let (status, _, body) = send(&ingest, post(&batch(), Some(&token))).await;
+    assert_eq!(
+        status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the sample batch is over 2 KiB"
+    );
+    assert_eq!(code(&body), "body-too-large");
+
+    let mut broken = post(&json!({}), Some(&token));
+    *broken.body_mut() = b"{\"format\": \"streamhooks.streams.v1\",\n \"agent_arn\": }".to_vec();
+    let (status, _, body) = send(&ingest, broken).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "malformed-json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2"),
+        "{body}"
+    );
+
+    let no_events = json!({"format": "streamhooks.streams.v1", "agent_arn": agent(), "events": [{"id": "x", "event": "contact::teleported", "occurred_at": 1}]});
+    let (status, _, body) = send(&ingest, post(&no_events, Some(&token))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "malformed-batch");
+    assert_eq!(
+        body["error"]["errors"][0]["path"], "events[0].event",
+        "{body}"
+    );
+
+    // The rate limit (burst 1) counts requests that got past authentication and binding: the
+    // malformed batch above spent it; the next is refused.
+    let (status, headers, body) = send(&ingest, post(&no_events, Some(&token))).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(code(&body), "rate-limited");
+    assert!(headers.contains_key("retry-after"));
+}
