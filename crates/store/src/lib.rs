@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod memory;
 
 pub use memory::MemoryStore;
@@ -27,6 +29,13 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Milliseconds since the Unix epoch (UTC). Expiries and marks are in these units.
 pub type EpochMillis = i64;
+
+/// How long an in-progress record outlives its lease when its holder neither completes nor
+/// releases it (the invocation crashed or timed out): 24 hours, the longest time AWS redelivers
+/// an event through EventBridge. Within that time, the redelivery that takes the event over
+/// gets the actions the dead attempt executed; after it, the record is expired and a
+/// redelivery starts afresh.
+pub const IN_PROGRESS_RETENTION_MS: EpochMillis = 24 * 60 * 60 * 1000;
 
 /// An action an attempt executed: the plugin that decided it and its index in the result.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -120,6 +129,11 @@ pub trait Store: Send + Sync {
     ///   one: takes it over and returns `Started` with its done actions;
     /// - an in-progress record with a live lease: `InProgress`;
     /// - a completed record: `Completed` with its result.
+    ///
+    /// The in-progress record created or taken over is kept at least until
+    /// `lease_until + IN_PROGRESS_RETENTION_MS` (see [`IN_PROGRESS_RETENTION_MS`]), so that
+    /// the retry of an attempt that died without [`release`](Store::release) still finds the
+    /// actions it executed.
     ///
     /// Claiming is atomic: of two concurrent callers, exactly one gets `Started`.
     fn begin<'a>(

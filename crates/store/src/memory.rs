@@ -3,7 +3,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, PoisonError};
 
-use crate::{ActionKey, Begin, BoxFuture, EpochMillis, Order, Store, StoreError};
+use crate::{
+    ActionKey, Begin, BoxFuture, EpochMillis, IN_PROGRESS_RETENTION_MS, Order, Store, StoreError,
+};
 
 #[derive(Debug, Clone)]
 enum Status {
@@ -56,9 +58,7 @@ fn held<'r>(
     lease_until: EpochMillis,
 ) -> Result<&'r mut Record, StoreError> {
     match records.get_mut(event_id) {
-        Some(record)
-            if matches!(record.status, Status::InProgress { lease_until: l } if l == lease_until) =>
-        {
+        Some(record) if matches!(record.status, Status::InProgress { lease_until: l } if l == lease_until) => {
             Ok(record)
         }
         _ => Err(StoreError::LeaseLost {
@@ -76,6 +76,9 @@ impl Store for MemoryStore {
     ) -> BoxFuture<'a, Result<Begin, StoreError>> {
         let begin = self.with(|inner| {
             let in_progress = Status::InProgress { lease_until };
+            // The record outlives the lease, so that a takeover after the lease expired still
+            // finds the actions done.
+            let keep_until = lease_until.saturating_add(IN_PROGRESS_RETENTION_MS);
             match inner.records.get_mut(event_id) {
                 Some(record) if record.expires_at > now => match &record.status {
                     Status::Completed { result } => Begin::Completed {
@@ -86,7 +89,7 @@ impl Store for MemoryStore {
                     }
                     Status::InProgress { .. } | Status::Released => {
                         record.status = in_progress;
-                        record.expires_at = record.expires_at.max(lease_until);
+                        record.expires_at = record.expires_at.max(keep_until);
                         Begin::Started {
                             done: record.done.clone(),
                         }
@@ -98,7 +101,7 @@ impl Store for MemoryStore {
                         Record {
                             status: in_progress,
                             done: BTreeSet::new(),
-                            expires_at: lease_until,
+                            expires_at: keep_until,
                         },
                     );
                     Begin::Started {
@@ -166,11 +169,9 @@ impl Store for MemoryStore {
     ) -> BoxFuture<'a, Result<Order, StoreError>> {
         let order = self.with(|inner| match inner.marks.get_mut(entity) {
             // An expired mark is treated as absent.
-            Some(mark) if mark.expires_at > now && mark.applied > occurred_at => {
-                Order::Stale {
-                    applied: mark.applied,
-                }
-            }
+            Some(mark) if mark.expires_at > now && mark.applied > occurred_at => Order::Stale {
+                applied: mark.applied,
+            },
             Some(mark) if mark.expires_at > now => {
                 mark.applied = occurred_at;
                 mark.expires_at = mark.expires_at.max(expires_at);
