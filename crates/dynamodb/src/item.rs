@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use streamhooks_store::{ActionKey, EpochMillis};
+use streamhooks_store::{ActionKey, EpochMillis, Parcel};
 
 use crate::error::Failure;
 
@@ -22,6 +22,8 @@ pub(crate) const DONE: &str = "done";
 pub(crate) const RESULT: &str = "result";
 pub(crate) const APPLIED: &str = "applied";
 pub(crate) const VALUE: &str = "value";
+pub(crate) const BODY: &str = "body";
+pub(crate) const POSTED_AT: &str = "posted_at";
 
 pub(crate) const IN_PROGRESS: &str = "in_progress";
 pub(crate) const RELEASED: &str = "released";
@@ -46,6 +48,17 @@ pub(crate) fn state_pk(plugin: &str) -> String {
 
 pub(crate) fn state_sk(key: &str) -> String {
     format!("key#{key}")
+}
+
+pub(crate) fn mailbox_pk(agent: &str) -> String {
+    format!("mailbox#{agent}")
+}
+
+/// The prefix of a parcel's sort key, before its id.
+pub(crate) const PARCEL_SK_PREFIX: &str = "parcel#";
+
+pub(crate) fn parcel_sk(id: &str) -> String {
+    format!("{PARCEL_SK_PREFIX}{id}")
 }
 
 pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
@@ -170,6 +183,52 @@ pub(crate) fn parse_mark(item: &Item) -> Result<Mark, Failure> {
     })
 }
 
+/// A parcel of a mailbox as listed: what `collect` chooses by (the body is read when it is
+/// claimed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Listed {
+    pub(crate) id: String,
+    pub(crate) posted_at: EpochMillis,
+    pub(crate) expires_at_ms: EpochMillis,
+}
+
+const PARCEL: &str = "mailbox parcel";
+
+/// A parcel item's `sk`, `posted_at` and `expires_at_ms`.
+pub(crate) fn parse_listed(item: &Item) -> Result<Listed, Failure> {
+    let sk = item
+        .get(SK)
+        .and_then(|v| v.as_s().ok())
+        .ok_or_else(|| malformed(PARCEL, item, "no sk"))?;
+    let id = sk
+        .strip_prefix(PARCEL_SK_PREFIX)
+        .ok_or_else(|| malformed(PARCEL, item, &format!("sk {sk:?} is not parcel#<id>")))?;
+    Ok(Listed {
+        id: id.to_owned(),
+        posted_at: number(PARCEL, item, POSTED_AT)?,
+        expires_at_ms: number(PARCEL, item, EXPIRES_AT_MS)?,
+    })
+}
+
+/// A whole parcel item: the parcel and its expiry.
+pub(crate) fn parse_parcel(item: &Item) -> Result<(Parcel, EpochMillis), Failure> {
+    let listed = parse_listed(item)?;
+    let body = item
+        .get(BODY)
+        .ok_or_else(|| malformed(PARCEL, item, "no body"))?
+        .as_s()
+        .map_err(|_| malformed(PARCEL, item, "body is not a string"))?
+        .clone();
+    Ok((
+        Parcel {
+            id: listed.id,
+            body,
+            posted_at: listed.posted_at,
+        },
+        listed.expires_at_ms,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +257,43 @@ mod tests {
         }
         assert_eq!(decode_action("no-index"), None);
         assert_eq!(decode_action("p#x"), None);
+    }
+
+    #[test]
+    fn parcels_parse_and_malformed_ones_are_refused() {
+        let item: Item = [
+            (PK, s("mailbox#a")),
+            (SK, s("parcel#x#1")),
+            (BODY, s("b")),
+            (POSTED_AT, n(5)),
+            (EXPIRES_AT_MS, n(7)),
+            (EXPIRES_AT, n(1)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let parcel = Parcel {
+            id: "x#1".into(),
+            body: "b".into(),
+            posted_at: 5,
+        };
+        assert_eq!(parse_parcel(&item), Ok((parcel, 7)));
+        for (name, value) in [
+            (SK, Some(s("event"))),
+            (BODY, None),
+            (BODY, Some(n(1))),
+            (POSTED_AT, Some(s("5"))),
+            (EXPIRES_AT_MS, None),
+        ] {
+            let mut bad = item.clone();
+            match &value {
+                Some(v) => bad.insert(name.to_owned(), v.clone()),
+                None => bad.remove(name),
+            };
+            match parse_parcel(&bad) {
+                Err(Failure::Refused(m)) => assert!(m.contains("mailbox#a"), "{m}"),
+                other => panic!("{name} = {value:?}: {other:?}"),
+            }
+        }
     }
 }

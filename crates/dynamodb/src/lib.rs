@@ -1,6 +1,6 @@
 //! The DynamoDB adapter of streamhooks' state: [`DynamoStore`] implements both the state store
-//! port [`streamhooks_store::Store`] (idempotency records, ordering marks) and the engine's
-//! per-plugin [`streamhooks_engine::StateStore`], on one table.
+//! port [`streamhooks_store::Store`] (idempotency records, ordering marks, agent mailboxes) and
+//! the engine's per-plugin [`streamhooks_engine::StateStore`], on one table.
 //!
 //! # The table
 //!
@@ -20,10 +20,11 @@
 //! | idempotency record | `event#<event id>` | `event` | `status` (S: `in_progress`, `released`, `completed`), `lease_until` (N, ms; while in progress), `done` (SS; the executed actions, each `<plugin>#<index>`; absent when none), `result` (S; when completed with one), `expires_at_ms` (N), `expires_at` (N, s) |
 //! | ordering mark | `order#<entity>` | `mark` | `applied` (N, ms: the newest `occurred_at` applied), `expires_at_ms` (N), `expires_at` (N, s) |
 //! | plugin state | `state#<plugin>` | `key#<key>` | `value` (B) |
+//! | mailbox parcel | `mailbox#<agent>` | `parcel#<parcel id>` | `body` (S), `posted_at` (N, ms), `expires_at_ms` (N), `expires_at` (N, s) |
 //!
 //! State keys get the `key#` prefix because a plugin may use the empty key and DynamoDB
-//! refuses an empty sort key. State items do not expire. An in-progress record is kept until
-//! `lease_until + IN_PROGRESS_RETENTION_MS` at least (see
+//! refuses an empty sort key; parcel ids get `parcel#` likewise. State items do not expire. An
+//! in-progress record is kept until `lease_until + IN_PROGRESS_RETENTION_MS` at least (see
 //! [`streamhooks_store::IN_PROGRESS_RETENTION_MS`]).
 //!
 //! # Atomicity
@@ -40,6 +41,38 @@
 //! [`MAX_TRANSACTION_WRITES`]; more, or more than [`MAX_TRANSACTION_BYTES`], are refused before
 //! anything is written.
 //!
+//! # Mailboxes
+//!
+//! An agent's mailbox is the items of its partition key, one per parcel.
+//! [`Store::post`](streamhooks_store::Store::post) writes each parcel with a `PutItem`
+//! (replacing a waiting parcel of the same id; of one id repeated in a call, the last), up to
+//! [`MAILBOX_CONCURRENCY`] at once. [`Store::collect`](streamhooks_store::Store::collect) reads
+//! the mailbox with a consistent `Query` (every page; keys, `posted_at` and `expires_at_ms`
+//! only), sorts the live parcels oldest first (ties by id), and **claims** them in that order,
+//! up to [`MAILBOX_CONCURRENCY`] at once, until `max` are delivered: a claim is a `DeleteItem`
+//! with `ConditionExpression attribute_exists(pk)` and `ReturnValues=ALL_OLD`, and only a
+//! claim that deleted the item delivers it, with the body it returned. Of concurrent collects,
+//! exactly one deletes each parcel, so each parcel is delivered once; a claim that finds it
+//! gone moves on to the next parcel. After the claims, the expired parcels seen
+//! (`expires_at_ms <= now`) are deleted, each on condition that it is still expired (a parcel
+//! re-posted meanwhile lives on); that is best effort (skipped when a claim failed), TTL
+//! deletes what it misses. If a request fails after some parcels were claimed, `collect`
+//! returns those (an error would lose them) and leaves the rest for the next collect; it fails
+//! only when it claimed nothing.
+//!
+//! Limits of the handoff: a claim whose `DeleteItem` landed but whose answer was lost
+//! (a timeout) loses that parcel, retried or not (the retry finds it gone); a post retried
+//! after its parcel was collected posts it again. A parcel is an item, so its body and id
+//! share DynamoDB's 400 KB item limit (a larger one is [`StoreError::Refused`]). Every collect
+//! reads the whole mailbox, so parcels should expire in minutes, not days.
+//!
+//! # IAM
+//!
+//! The store needs `dynamodb:GetItem`, `PutItem`, `UpdateItem`, `DeleteItem`, `Query` and
+//! `DescribeTable` ([`DynamoStore::check`]) on the table. Its `TransactWriteItems` (plugin
+//! state) is authorized per item, as the `PutItem` and `DeleteItem` it holds. No
+//! `BatchWriteItem`, `Scan` or index.
+//!
 //! # Errors
 //!
 //! SDK errors are classified by their error code and HTTP status, never by their text:
@@ -52,7 +85,8 @@
 //! [`DynamoStore::from_sdk_config`] sets a connect timeout of [`CONNECT_TIMEOUT`], a timeout
 //! per attempt of [`ATTEMPT_TIMEOUT`] and per operation of [`OPERATION_TIMEOUT`], and the
 //! SDK's standard retries, [`MAX_ATTEMPTS`] attempts, for requests that can be repeated
-//! safely: reads, `advance`, `record_done` and plugin state writes. The claims and ends of a
+//! safely: reads, `advance`, `record_done`, plugin state writes, and the requests of `post`
+//! and `collect` (a put is idempotent; see "Mailboxes" for a claim). The claims and ends of a
 //! record (`begin`, `complete`, `release`) are never retried by the SDK, whatever the client's
 //! configuration (also with [`DynamoStore::new`]): if a first attempt landed but its answer was
 //! lost, its retry would meet the caller's own write and report it as another invocation's
@@ -82,9 +116,11 @@ use tokio::runtime::Handle;
 
 mod error;
 mod item;
+mod mailbox;
 mod records;
 mod state;
 
+pub use mailbox::MAILBOX_CONCURRENCY;
 pub use state::{MAX_TRANSACTION_BYTES, MAX_TRANSACTION_WRITES};
 
 use error::Failure;

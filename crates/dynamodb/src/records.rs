@@ -1,14 +1,16 @@
-//! [`Store`] on DynamoDB: idempotency records and ordering marks.
+//! [`Store`] on DynamoDB: idempotency records and ordering marks (mailboxes: `mailbox.rs`).
 
 use std::collections::BTreeSet;
 
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use streamhooks_store::{
-    ActionKey, Begin, BoxFuture, EpochMillis, IN_PROGRESS_RETENTION_MS, Order, Store, StoreError,
+    ActionKey, Begin, BoxFuture, EpochMillis, IN_PROGRESS_RETENTION_MS, Order, Parcel, Store,
+    StoreError,
 };
 
 use crate::DynamoStore;
@@ -24,7 +26,7 @@ const MAX_ROUNDS: usize = 8;
 
 /// A conditional write's error that is its condition failing, with the item as it was when
 /// DynamoDB returns it.
-trait ConditionFailed {
+pub(crate) trait ConditionFailed {
     fn condition_failed(&self) -> Option<Option<Item>>;
 }
 
@@ -32,6 +34,15 @@ impl ConditionFailed for PutItemError {
     fn condition_failed(&self) -> Option<Option<Item>> {
         match self {
             PutItemError::ConditionalCheckFailedException(e) => Some(e.item().cloned()),
+            _ => None,
+        }
+    }
+}
+
+impl ConditionFailed for DeleteItemError {
+    fn condition_failed(&self) -> Option<Option<Item>> {
+        match self {
+            DeleteItemError::ConditionalCheckFailedException(e) => Some(e.item().cloned()),
             _ => None,
         }
     }
@@ -64,7 +75,7 @@ fn encode_done(done: &[ActionKey]) -> AttributeValue {
 
 impl DynamoStore {
     /// `Ok(Ok(output))`, `Ok(Err(item as it was))` when the condition failed, or the failure.
-    fn conditional<T, E>(
+    pub(crate) fn conditional<T, E>(
         &self,
         operation: &str,
         result: Result<T, SdkError<E>>,
@@ -458,6 +469,32 @@ impl Store for DynamoStore {
     ) -> BoxFuture<'a, Result<Order, StoreError>> {
         Box::pin(async move {
             self.advance_mark(entity, occurred_at, now, expires_at)
+                .await
+                .map_err(Failure::into_store)
+        })
+    }
+
+    fn post<'a>(
+        &'a self,
+        agent: &'a str,
+        parcels: &'a [Parcel],
+        expires_at: EpochMillis,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            self.post_parcels(agent, parcels, expires_at)
+                .await
+                .map_err(Failure::into_store)
+        })
+    }
+
+    fn collect<'a>(
+        &'a self,
+        agent: &'a str,
+        now: EpochMillis,
+        max: usize,
+    ) -> BoxFuture<'a, Result<Vec<Parcel>, StoreError>> {
+        Box::pin(async move {
+            self.collect_parcels(agent, now, max)
                 .await
                 .map_err(Failure::into_store)
         })

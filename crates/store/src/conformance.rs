@@ -17,13 +17,15 @@
 //! # }
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::{
-    ActionKey, Begin, BoxFuture, EpochMillis, IN_PROGRESS_RETENTION_MS, Order, Store, StoreError,
+    ActionKey, Begin, BoxFuture, EpochMillis, IN_PROGRESS_RETENTION_MS, Order, Parcel, Store,
+    StoreError,
 };
 
 /// One check of the suite.
@@ -66,6 +68,14 @@ checks!(
     advance_keeps_the_longest_expiry,
     advance_entities_are_independent,
     concurrent_advances_keep_the_newest,
+    collect_from_an_empty_mailbox_is_empty,
+    collect_returns_oldest_first_and_removes,
+    collect_respects_max_and_keeps_the_rest,
+    post_same_id_keeps_the_later_parcel,
+    expired_parcels_are_dropped,
+    mailboxes_are_independent,
+    concurrent_collects_return_each_parcel_once,
+    parcel_bodies_and_ids_round_trip,
 );
 
 /// Runs every check of [`CHECKS`] in turn against `store`, panicking at the first failure
@@ -765,4 +775,425 @@ pub async fn concurrent_advances_keep_the_newest(store: &dyn Store) {
         advance(store, &entity, newest, t, t + DAY).await,
         Order::Fresh
     );
+}
+
+fn parcel(id: &str, body: &str, posted_at: EpochMillis) -> Parcel {
+    Parcel {
+        id: id.to_owned(),
+        body: body.to_owned(),
+        posted_at,
+    }
+}
+
+async fn post(store: &dyn Store, agent: &str, parcels: &[Parcel], expires_at: EpochMillis) {
+    if let Err(e) = store.post(agent, parcels, expires_at).await {
+        let ids: Vec<&str> = parcels.iter().map(|p| p.id.as_str()).collect();
+        panic!("post({agent:?}, {ids:?}, expires_at={expires_at}) failed: {e}");
+    }
+}
+
+async fn collect(store: &dyn Store, agent: &str, now: EpochMillis, max: usize) -> Vec<Parcel> {
+    match store.collect(agent, now, max).await {
+        Ok(parcels) => parcels,
+        Err(e) => panic!("collect({agent:?}, now={now}, max={max}) failed: {e}"),
+    }
+}
+
+/// The ids of `parcels`, for short assertion messages.
+fn ids(parcels: &[Parcel]) -> Vec<&str> {
+    parcels.iter().map(|p| p.id.as_str()).collect()
+}
+
+/// Whether `parcels` are oldest first, ties by id.
+fn in_order(parcels: &[Parcel]) -> bool {
+    parcels
+        .windows(2)
+        .all(|w| (w[0].posted_at, &w[0].id) < (w[1].posted_at, &w[1].id))
+}
+
+/// Collecting from a mailbox nothing was posted to (or nothing but an empty list) returns
+/// nothing.
+pub async fn collect_from_an_empty_mailbox_is_empty(store: &dyn Store) {
+    let t = now_ms();
+    let agent = unique_id("mailbox-empty");
+    assert_eq!(collect(store, &agent, t, 10).await, []);
+    assert_eq!(collect(store, &agent, t, 0).await, []);
+    post(store, &agent, &[], t + DAY).await;
+    assert_eq!(collect(store, &agent, t, usize::MAX).await, []);
+}
+
+/// A collect returns the parcels of several posts oldest first (`posted_at`), ties by id
+/// (byte order), and removes them: the next collect is empty.
+pub async fn collect_returns_oldest_first_and_removes(store: &dyn Store) {
+    let t = now_ms();
+    let agent = unique_id("mailbox-order");
+    post(
+        store,
+        &agent,
+        &[
+            parcel("c", "third at t-10", t - 10),
+            parcel("b", "oldest", t - 30),
+            parcel("a", "second at t-10", t - 10),
+            parcel("z", "second oldest", t - 20),
+        ],
+        t + DAY,
+    )
+    .await;
+    post(
+        store,
+        &agent,
+        &[
+            parcel("m", "newest", t + 5),
+            parcel("B", "first at t-10", t - 10),
+        ],
+        t + DAY,
+    )
+    .await;
+    let expected = [
+        parcel("b", "oldest", t - 30),
+        parcel("z", "second oldest", t - 20),
+        parcel("B", "first at t-10", t - 10),
+        parcel("a", "second at t-10", t - 10),
+        parcel("c", "third at t-10", t - 10),
+        parcel("m", "newest", t + 5),
+    ];
+    assert_eq!(collect(store, &agent, t, 100).await, expected);
+    assert_eq!(
+        collect(store, &agent, t + 1, 100).await,
+        [],
+        "a collect removes what it returns"
+    );
+}
+
+/// A collect returns at most `max` parcels (none for 0), the oldest; the rest stay for the
+/// next collects, together with parcels posted in between.
+pub async fn collect_respects_max_and_keeps_the_rest(store: &dyn Store) {
+    let t = now_ms();
+    let agent = unique_id("mailbox-max");
+    let all: Vec<Parcel> = (0..7)
+        .map(|i| parcel(&format!("p{i}"), &format!("body {i}"), t + i))
+        .collect();
+    let reversed: Vec<Parcel> = all.iter().rev().cloned().collect();
+    post(store, &agent, &reversed, t + DAY).await;
+    assert_eq!(collect(store, &agent, t, 0).await, [], "max 0");
+    assert_eq!(collect(store, &agent, t, 1).await, all[..1], "max 1");
+    assert_eq!(collect(store, &agent, t, 3).await, all[1..4], "max 3");
+    let early = parcel("early", "posted late, dated early", t - 1);
+    post(store, &agent, std::slice::from_ref(&early), t + DAY).await;
+    assert_eq!(
+        collect(store, &agent, t, 2).await,
+        [early, all[4].clone()],
+        "max 2 after another post"
+    );
+    assert_eq!(collect(store, &agent, t, 10).await, all[5..], "the rest");
+    assert_eq!(collect(store, &agent, t, 10).await, []);
+}
+
+/// Posting a parcel id that is waiting replaces it: one parcel, with the later body,
+/// `posted_at` and expiry; within one post, the last parcel of an id wins.
+pub async fn post_same_id_keeps_the_later_parcel(store: &dyn Store) {
+    let t = now_ms();
+    let agent = unique_id("mailbox-replace");
+    let short = t + 1_000;
+    post(
+        store,
+        &agent,
+        &[parcel("x", "first", t - 5), parcel("y", "y", t)],
+        short,
+    )
+    .await;
+    // The second x lives a day: the replacement's expiry counts.
+    post(store, &agent, &[parcel("x", "second", t - 1)], t + DAY).await;
+    post(
+        store,
+        &agent,
+        &[
+            parcel("dup", "one", t + 1),
+            parcel("other", "other", t + 3),
+            parcel("dup", "two", t + 2),
+        ],
+        t + DAY,
+    )
+    .await;
+    assert_eq!(
+        collect(store, &agent, short, 10).await,
+        [
+            parcel("x", "second", t - 1),
+            parcel("dup", "two", t + 2),
+            parcel("other", "other", t + 3),
+        ]
+    );
+    assert_eq!(collect(store, &agent, short, 10).await, []);
+}
+
+/// A parcel is returned while `now < expires_at` and never once `expires_at <= now`;
+/// expired parcels do not count against `max`, and a collect drops every expired parcel
+/// (also those after the `max` it returned): collecting again with an earlier `now` does
+/// not bring them back.
+pub async fn expired_parcels_are_dropped(store: &dyn Store) {
+    let t = now_ms();
+    let agent = unique_id("mailbox-expiry");
+    let expires = t + 1_000;
+    post(
+        store,
+        &agent,
+        &[
+            parcel("old-1", "o1", t - 3),
+            parcel("old-2", "o2", t - 2),
+            parcel("old-late", "ol", t + 50),
+        ],
+        expires,
+    )
+    .await;
+    post(
+        store,
+        &agent,
+        &[parcel("live-1", "l1", t - 1), parcel("live-2", "l2", t)],
+        t + DAY,
+    )
+    .await;
+    assert_eq!(
+        collect(store, &agent, expires - 1, 1).await,
+        [parcel("old-1", "o1", t - 3)],
+        "a millisecond before its expiry a parcel is collected"
+    );
+    assert_eq!(
+        collect(store, &agent, expires, 1).await,
+        [parcel("live-1", "l1", t - 1)],
+        "at its expiry a parcel is not collected, nor counted against max"
+    );
+    assert_eq!(
+        collect(store, &agent, t + 1, 10).await,
+        [parcel("live-2", "l2", t)],
+        "expired parcels were dropped"
+    );
+    assert_eq!(collect(store, &agent, t + 1, 10).await, []);
+
+    // A mailbox of expired parcels only.
+    let agent = unique_id("mailbox-expired");
+    post(store, &agent, &[parcel("gone", "g", t)], expires).await;
+    assert_eq!(collect(store, &agent, expires + DAY, 10).await, []);
+    assert_eq!(collect(store, &agent, t, 10).await, []);
+}
+
+/// The mailboxes of different agents (also agents whose names extend one another, and with
+/// the same parcel ids) do not affect each other, nor records and marks of the same names.
+pub async fn mailboxes_are_independent(store: &dyn Store) {
+    let t = now_ms();
+    let a = unique_id("mailbox-a");
+    let b = unique_id("mailbox-b");
+    let c = format!("{a}#parcel#1");
+    post(store, &a, &[parcel("1", "a1", t)], t + DAY).await;
+    post(
+        store,
+        &b,
+        &[parcel("1", "b1", t), parcel("2", "b2", t + 1)],
+        t + DAY,
+    )
+    .await;
+    post(store, &c, &[parcel("1", "c1", t)], t + DAY).await;
+    assert_eq!(collect(store, &a, t, 10).await, [parcel("1", "a1", t)]);
+    assert_eq!(collect(store, &a, t, 10).await, []);
+    assert_eq!(collect(store, &b, t, 1).await, [parcel("1", "b1", t)]);
+    assert_eq!(collect(store, &c, t, 10).await, [parcel("1", "c1", t)]);
+    assert_eq!(collect(store, &b, t, 10).await, [parcel("2", "b2", t + 1)]);
+
+    // An event id and an entity named as the agent.
+    post(store, &a, &[parcel("2", "a2", t)], t + DAY).await;
+    assert_eq!(begin(store, &a, t, t + LEASE).await, started(&[]));
+    complete(store, &a, t + LEASE, Some("r"), t + DAY).await;
+    assert_eq!(advance(store, &a, t, t, t + DAY).await, Order::Fresh);
+    assert_eq!(collect(store, &a, t, 10).await, [parcel("2", "a2", t)]);
+    assert_eq!(
+        begin(store, &a, t + 1, t + LEASE).await,
+        Begin::Completed {
+            result: Some("r".into())
+        }
+    );
+    assert_eq!(
+        advance(store, &a, t - 1, t, t + DAY).await,
+        Order::Stale { applied: t }
+    );
+}
+
+/// How many parcels the concurrent-collect checks post.
+const RACE_PARCELS: EpochMillis = 20;
+/// How many collectors they run.
+const RACE_COLLECTORS: usize = 8;
+/// The `max` of each of their collects.
+const RACE_MAX: usize = 3;
+
+/// Posts [`RACE_PARCELS`] parcels to a new agent's mailbox; returns the agent, the time and
+/// the parcels.
+async fn fill_for_race(store: &dyn Store, prefix: &str) -> (String, EpochMillis, Vec<Parcel>) {
+    let t = now_ms();
+    let agent = unique_id(prefix);
+    // Some share a posted_at.
+    let parcels: Vec<Parcel> = (0..RACE_PARCELS)
+        .map(|i| parcel(&format!("race-{i:02}"), &format!("body {i}"), t + i / 3))
+        .collect();
+    post(store, &agent, &parcels, t + DAY).await;
+    (agent, t, parcels)
+}
+
+/// One collector: collects with `max` [`RACE_MAX`] until a collect returns nothing; returns
+/// every batch it got.
+async fn drain(store: &dyn Store, agent: &str, now: EpochMillis) -> Vec<Vec<Parcel>> {
+    let mut batches = Vec::new();
+    loop {
+        let batch = collect(store, agent, now, RACE_MAX).await;
+        if batch.is_empty() {
+            return batches;
+        }
+        batches.push(batch);
+        // Each batch removes a parcel at least: more batches than parcels means it does not.
+        assert!(
+            batches.len() <= RACE_PARCELS as usize,
+            "a collector got {} non-empty batches from {RACE_PARCELS} parcels: collect does \
+             not remove what it returns (last batch: {:?})",
+            batches.len(),
+            batches.last().map(|b| ids(b))
+        );
+    }
+}
+
+/// Every parcel was returned exactly once across the collectors' batches; each batch was
+/// at most `max`, in order; the mailbox is empty.
+async fn check_race(
+    store: &dyn Store,
+    agent: &str,
+    now: EpochMillis,
+    posted: &[Parcel],
+    outcomes: &[Vec<Vec<Parcel>>],
+) {
+    let mut seen: BTreeMap<&str, (usize, &Parcel)> = BTreeMap::new();
+    for batch in outcomes.iter().flatten() {
+        assert!(
+            !batch.is_empty() && batch.len() <= RACE_MAX,
+            "a collect with max {RACE_MAX} returned {} parcels",
+            batch.len()
+        );
+        assert!(in_order(batch), "a batch out of order: {:?}", ids(batch));
+        for p in batch {
+            seen.entry(&p.id).or_insert((0, p)).0 += 1;
+        }
+    }
+    let twice: Vec<&str> = seen
+        .iter()
+        .filter(|(_, (count, _))| *count > 1)
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "parcels returned more than once: {twice:?}"
+    );
+    let returned: Vec<Parcel> = seen.values().map(|(_, p)| (*p).clone()).collect();
+    assert_eq!(returned, posted, "every parcel returned exactly once");
+    assert_eq!(collect(store, agent, now, 100).await, []);
+}
+
+/// 8 collectors, polled concurrently, each collecting 3 at a time until its collect returns
+/// nothing, over 20 parcels: each parcel is returned to exactly one of them, every one is
+/// returned, and no collect returns more than its `max` or out of order.
+pub async fn concurrent_collects_return_each_parcel_once(store: &dyn Store) {
+    let (agent, t, posted) = fill_for_race(store, "mailbox-race").await;
+    let futures: Vec<BoxFuture<'_, Vec<Vec<Parcel>>>> = (0..RACE_COLLECTORS)
+        .map(|_| Box::pin(drain(store, &agent, t)) as BoxFuture<'_, _>)
+        .collect();
+    let outcomes = join_all(futures).await;
+    check_race(store, &agent, t, &posted, &outcomes).await;
+}
+
+/// A collector's work, for [`spawned_collects_return_each_parcel_once`]'s `spawn`.
+pub type Collector = BoxFuture<'static, Vec<Vec<Parcel>>>;
+
+/// As [`concurrent_collects_return_each_parcel_once`], with each collector handed to `spawn`,
+/// which starts it elsewhere at once (a task of a multi-thread runtime, a thread of its own)
+/// and returns a future of its output; for tokio, `&|c| { let task = tokio::spawn(c);
+/// Box::pin(async move { task.await.unwrap() }) }`. Not in [`CHECKS`]: the store must be
+/// shared (`Arc`), and the test decides how the collectors run.
+pub async fn spawned_collects_return_each_parcel_once(
+    store: Arc<dyn Store>,
+    spawn: &dyn Fn(Collector) -> Collector,
+) {
+    let (agent, t, posted) = fill_for_race(&*store, "mailbox-spawned").await;
+    let running: Vec<Collector> = (0..RACE_COLLECTORS)
+        .map(|_| {
+            let store = store.clone();
+            let agent = agent.clone();
+            spawn(Box::pin(async move { drain(&*store, &agent, t).await }))
+        })
+        .collect();
+    let outcomes = join_all(running).await;
+    check_race(&*store, &agent, t, &posted, &outcomes).await;
+}
+
+/// The largest body the suite posts: 64 KiB.
+pub const MAX_CHECKED_BODY_BYTES: usize = 64 * 1024;
+
+/// A body of exactly `len` bytes, different for each `seed`: JSON-like text with escapes,
+/// control characters and characters of 1 to 4 bytes in UTF-8, cut at a character boundary
+/// and padded with ASCII.
+fn odd_body(seed: usize, len: usize) -> String {
+    let piece = format!(
+        "{{\"n\":{seed},\"text\":\"\\\"quoted\\\" back\\\\slash\"}}\t\r\n\u{1}\u{7f} ä ß € ✓ \
+         中文 e\u{301} 𝄞 😀 \u{fffd} \u{feff}#/%+ <>&'"
+    );
+    let mut body = String::with_capacity(len);
+    while body.len() + piece.len() <= len {
+        body.push_str(&piece);
+    }
+    for c in piece.chars() {
+        if body.len() + c.len_utf8() > len {
+            break;
+        }
+        body.push(c);
+    }
+    while body.len() < len {
+        body.push('.');
+    }
+    body
+}
+
+/// Bodies round-trip byte-exact: empty, short non-ASCII, and up to 64 KiB
+/// ([`MAX_CHECKED_BODY_BYTES`]) of text with escapes, control characters and characters of
+/// every UTF-8 length; 20 such bodies at once (over a megabyte: more than one page of a
+/// DynamoDB query). Parcel ids with separators, spaces and non-ASCII characters round-trip
+/// too.
+pub async fn parcel_bodies_and_ids_round_trip(store: &dyn Store) {
+    let t = now_ms();
+    let agent = format!("{} agent#ä ✓", unique_id("mailbox-bodies"));
+    let mut posted = vec![
+        parcel("empty", "", t),
+        parcel("id#sk=parcel/ä ✓ ", "ä ✓ 😀", t),
+        parcel("parcel#nested#", "\"{}\"", t),
+        parcel(" ", " ", t),
+    ];
+    for i in 0..20 {
+        let len = if i == 0 {
+            MAX_CHECKED_BODY_BYTES - 1
+        } else {
+            MAX_CHECKED_BODY_BYTES
+        };
+        posted.push(parcel(&format!("large-{i:02}"), &odd_body(i, len), t + 1));
+    }
+    posted.push(parcel("small", &odd_body(99, 100), t + 2));
+    post(store, &agent, &posted, t + DAY).await;
+    let mut expected = posted.clone();
+    expected.sort_by(|a, b| (a.posted_at, &a.id).cmp(&(b.posted_at, &b.id)));
+    let collected = collect(store, &agent, t, 100).await;
+    assert_eq!(ids(&collected), ids(&expected));
+    for (got, want) in collected.iter().zip(&expected) {
+        assert!(
+            got == want,
+            "parcel {:?} did not round-trip: body of {} bytes came back as {} bytes, \
+             posted_at {} as {}",
+            want.id,
+            want.body.len(),
+            got.body.len(),
+            want.posted_at,
+            got.posted_at
+        );
+    }
+    assert_eq!(collect(store, &agent, t, 100).await, []);
 }

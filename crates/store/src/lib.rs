@@ -78,6 +78,18 @@ pub enum Begin {
     },
 }
 
+/// A client directive waiting in an agent's mailbox for the agent's browser to collect it
+/// ([`Store::post`], [`Store::collect`]). The store keeps its body opaque.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parcel {
+    /// Unique and stable (the directive's id): posting the same id again replaces it.
+    pub id: String,
+    /// The directive, serialized by the caller.
+    pub body: String,
+    /// When it was posted; parcels are collected oldest first.
+    pub posted_at: EpochMillis,
+}
+
 /// What [`Store::advance`] decided for an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
@@ -182,4 +194,23 @@ pub trait Store: Send + Sync {
         now: EpochMillis,
         expires_at: EpochMillis,
     ) -> BoxFuture<'a, Result<Order, StoreError>>;
+
+    /// Puts `parcels` into `agent`'s mailbox until `expires_at`. Idempotent: a parcel whose id
+    /// is already there replaces it (a retried event does not queue a directive twice).
+    fn post<'a>(
+        &'a self,
+        agent: &'a str,
+        parcels: &'a [Parcel],
+        expires_at: EpochMillis,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Removes and returns up to `max` of `agent`'s parcels that have not expired
+    /// (`expires_at > now`), oldest first (ties by id); expired ones are dropped. Each parcel
+    /// is returned to exactly one caller, however many collect at once.
+    fn collect<'a>(
+        &'a self,
+        agent: &'a str,
+        now: EpochMillis,
+        max: usize,
+    ) -> BoxFuture<'a, Result<Vec<Parcel>, StoreError>>;
 }

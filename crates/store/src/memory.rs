@@ -4,7 +4,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, PoisonError};
 
 use crate::{
-    ActionKey, Begin, BoxFuture, EpochMillis, IN_PROGRESS_RETENTION_MS, Order, Store, StoreError,
+    ActionKey, Begin, BoxFuture, EpochMillis, IN_PROGRESS_RETENTION_MS, Order, Parcel, Store,
+    StoreError,
 };
 
 #[derive(Debug, Clone)]
@@ -31,6 +32,7 @@ struct Mark {
 struct Inner {
     records: HashMap<String, Record>,
     marks: HashMap<String, Mark>,
+    mailboxes: HashMap<String, HashMap<String, (Parcel, EpochMillis)>>,
 }
 
 /// A [`Store`] in process memory. Lost when the process ends; expired entries are treated as
@@ -189,5 +191,45 @@ impl Store for MemoryStore {
             }
         });
         Box::pin(async move { Ok(order) })
+    }
+
+    fn post<'a>(
+        &'a self,
+        agent: &'a str,
+        parcels: &'a [Parcel],
+        expires_at: EpochMillis,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.with(|inner| {
+            let mailbox = inner.mailboxes.entry(agent.to_owned()).or_default();
+            for parcel in parcels {
+                mailbox.insert(parcel.id.clone(), (parcel.clone(), expires_at));
+            }
+        });
+        Box::pin(async { Ok(()) })
+    }
+
+    fn collect<'a>(
+        &'a self,
+        agent: &'a str,
+        now: EpochMillis,
+        max: usize,
+    ) -> BoxFuture<'a, Result<Vec<Parcel>, StoreError>> {
+        let parcels = self.with(|inner| {
+            let Some(mailbox) = inner.mailboxes.get_mut(agent) else {
+                return Vec::new();
+            };
+            mailbox.retain(|_, (_, expires_at)| *expires_at > now);
+            let mut waiting: Vec<Parcel> = mailbox.values().map(|(p, _)| p.clone()).collect();
+            waiting.sort_by(|a, b| (a.posted_at, &a.id).cmp(&(b.posted_at, &b.id)));
+            waiting.truncate(max);
+            for parcel in &waiting {
+                mailbox.remove(&parcel.id);
+            }
+            if mailbox.is_empty() {
+                inner.mailboxes.remove(agent);
+            }
+            waiting
+        });
+        Box::pin(async move { Ok(parcels) })
     }
 }

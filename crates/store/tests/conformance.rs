@@ -2,8 +2,10 @@
 
 #![cfg(feature = "conformance")]
 
+use std::sync::Arc;
+
 use streamhooks_store::MemoryStore;
-use streamhooks_store::conformance::{self, CHECKS};
+use streamhooks_store::conformance::{self, CHECKS, Collector};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -44,10 +46,37 @@ conformance!(
     advance_keeps_the_longest_expiry,
     advance_entities_are_independent,
     concurrent_advances_keep_the_newest,
+    collect_from_an_empty_mailbox_is_empty,
+    collect_returns_oldest_first_and_removes,
+    collect_respects_max_and_keeps_the_rest,
+    post_same_id_keeps_the_later_parcel,
+    expired_parcels_are_dropped,
+    mailboxes_are_independent,
+    concurrent_collects_return_each_parcel_once,
+    parcel_bodies_and_ids_round_trip,
 );
 
 /// One store shared by every check, run one after the other: the checks' ids do not collide.
 #[tokio::test]
 async fn all_checks_on_one_store() {
     conformance::run_all(&MemoryStore::new()).await;
+}
+
+/// Collectors on threads of their own (each running its collects on a runtime of its own),
+/// racing for real on the store's lock: each parcel is returned exactly once.
+#[tokio::test]
+async fn collects_on_threads_return_each_parcel_once() {
+    let spawn = |collector: Collector| -> Collector {
+        let thread = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("a runtime for the collector")
+                .block_on(collector)
+        });
+        Box::pin(async move { thread.join().expect("the collector panicked") })
+    };
+    for _ in 0..20 {
+        conformance::spawned_collects_return_each_parcel_once(Arc::new(MemoryStore::new()), &spawn)
+            .await;
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use streamhooks_store::conformance::{self, CHECKS};
+use streamhooks_store::conformance::{self, CHECKS, Collector};
 use streamhooks_store::{Begin, Store};
 
 use crate::store;
@@ -46,6 +46,14 @@ conformance!(
     advance_keeps_the_longest_expiry,
     advance_entities_are_independent,
     concurrent_advances_keep_the_newest,
+    collect_from_an_empty_mailbox_is_empty,
+    collect_returns_oldest_first_and_removes,
+    collect_respects_max_and_keeps_the_rest,
+    post_same_id_keeps_the_later_parcel,
+    expired_parcels_are_dropped,
+    mailboxes_are_independent,
+    concurrent_collects_return_each_parcel_once,
+    parcel_bodies_and_ids_round_trip,
 );
 
 /// 16 begins on one new id from tasks spawned on a multi-thread runtime (not only polled
@@ -74,4 +82,37 @@ async fn spawned_begins_start_exactly_once() {
         }
     }
     assert_eq!(started, 1);
+}
+
+/// 8 collectors in tasks spawned on a multi-thread runtime, over 20 parcels: each parcel is
+/// returned exactly once (several times over, for more interleavings).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn spawned_collects_return_each_parcel_once() {
+    let store: Arc<dyn Store> = Arc::new(store().await);
+    let spawn = |collector: Collector| -> Collector {
+        let task = tokio::spawn(collector);
+        Box::pin(async move { task.await.expect("the collector panicked") })
+    };
+    for _ in 0..5 {
+        conformance::spawned_collects_return_each_parcel_once(store.clone(), &spawn).await;
+    }
+}
+
+/// Every check at once, against one store: the checks' ids do not collide, and the
+/// mailboxes, records and marks of concurrent checks stay apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn all_checks_at_once_on_one_store() {
+    let store = Arc::new(store().await);
+    let tasks: Vec<_> = CHECKS
+        .iter()
+        .map(|(name, check)| {
+            let store = store.clone();
+            (*name, tokio::spawn(async move { check(&*store).await }))
+        })
+        .collect();
+    for (name, task) in tasks {
+        if let Err(e) = task.await {
+            panic!("check {name} failed: {e}");
+        }
+    }
 }

@@ -14,21 +14,21 @@ use aws_sdk_dynamodb::types::{
 use streamhooks_dynamodb::{DynamoStore, OPERATION_TIMEOUT};
 use streamhooks_engine::{StateStore, StateWrite};
 use streamhooks_store::conformance::unique_id;
-use streamhooks_store::{Store, StoreError};
+use streamhooks_store::{Parcel, Store, StoreError};
 
 use crate::moto::{self, Moto};
 use crate::store;
 
 const LEASE: i64 = 1_900_000_000_000;
 
-fn unavailable(result: Result<impl std::fmt::Debug, StoreError>) -> String {
+pub(crate) fn unavailable(result: Result<impl std::fmt::Debug, StoreError>) -> String {
     match result {
         Err(StoreError::Unavailable(m)) => m,
         other => panic!("expected Unavailable, got {other:?}"),
     }
 }
 
-fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> String {
+pub(crate) fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> String {
     match result {
         Err(StoreError::Refused(m)) => m,
         other => panic!("expected Refused, got {other:?}"),
@@ -41,13 +41,13 @@ async fn store_on(table: &str) -> DynamoStore {
 }
 
 /// A store whose endpoint is `http://127.0.0.1:port`.
-async fn store_at(port: u16) -> DynamoStore {
+pub(crate) async fn store_at(port: u16) -> DynamoStore {
     let config = moto::sdk_config_for(&format!("http://127.0.0.1:{port}")).await;
     DynamoStore::from_sdk_config(&config, "stand-in")
 }
 
-/// Reads one HTTP request (headers and a `Content-Length` body) from `stream`.
-fn read_request(stream: &mut TcpStream) -> Option<()> {
+/// Reads one HTTP request (headers and a `Content-Length` body) from `stream`; its text.
+pub(crate) fn read_request(stream: &mut TcpStream) -> Option<String> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let head_end = loop {
@@ -73,7 +73,7 @@ fn read_request(stream: &mut TcpStream) -> Option<()> {
         }
         data.extend_from_slice(&buf[..n]);
     }
-    Some(())
+    Some(String::from_utf8_lossy(&data).into_owned())
 }
 
 /// A stand-in on 127.0.0.1 answering every request with HTTP `status` and DynamoDB error
@@ -307,4 +307,57 @@ async fn a_server_that_does_not_answer_times_out_as_unavailable() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn mailbox_errors_are_classified() {
+    let parcels = [Parcel {
+        id: "p".into(),
+        body: "b".into(),
+        posted_at: 1,
+    }];
+    let store = store_at(stand_in(500, "InternalServerError", "")).await;
+    let message = unavailable(store.post("agent", &parcels, LEASE).await);
+    assert!(message.contains("PutItem"), "{message}");
+    let message = unavailable(store.collect("agent", 0, 10).await);
+    assert!(message.contains("Query"), "{message}");
+    for code in ["AccessDeniedException", "ResourceNotFoundException"] {
+        let store = store_at(stand_in(400, code, "")).await;
+        let message = refused(store.post("agent", &parcels, LEASE).await);
+        assert!(message.contains(code), "{message}");
+        assert!(message.contains("table stand-in"), "{message}");
+        refused(store.collect("agent", 0, 10).await);
+    }
+    // Nothing to do: no request.
+    store.post("agent", &[], LEASE).await.unwrap();
+    assert_eq!(store.collect("agent", 0, 0).await.unwrap(), []);
+}
+
+#[tokio::test]
+async fn mailboxes_on_a_missing_table_are_refused() {
+    let table = moto::unique_table("missing-mailbox");
+    let store = store_on(&table).await;
+    let parcels = [Parcel {
+        id: "p".into(),
+        body: "b".into(),
+        posted_at: 1,
+    }];
+    let message = refused(store.post("agent", &parcels, LEASE).await);
+    assert!(message.contains("ResourceNotFoundException"), "{message}");
+    assert!(message.contains(&table), "{message}");
+    refused(store.collect("agent", 0, 10).await);
+}
+
+#[tokio::test]
+async fn a_parcel_over_the_item_limit_is_refused() {
+    let store = store().await;
+    let agent = unique_id("too-large");
+    let parcels = [Parcel {
+        id: "p".into(),
+        body: "x".repeat(400 * 1024 + 1),
+        posted_at: 1,
+    }];
+    let message = refused(store.post(&agent, &parcels, LEASE).await);
+    assert!(message.contains("ValidationException"), "{message}");
+    assert_eq!(store.collect(&agent, 0, 10).await.unwrap(), []);
 }

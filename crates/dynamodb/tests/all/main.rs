@@ -6,6 +6,7 @@ mod moto;
 
 mod conformance;
 mod errors;
+mod mailbox;
 mod state;
 
 use streamhooks_dynamodb::DynamoStore;
