@@ -28,8 +28,6 @@ pub enum DeadLetterReason {
     Undecodable,
     /// An action that failed for good (a permanent error: validation, access denied ...).
     ActionFailed,
-    /// A client directive with no browser to deliver it to.
-    Undeliverable,
 }
 
 /// One dead letter. `detail` of the EventBridge event.

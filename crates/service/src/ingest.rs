@@ -54,6 +54,9 @@ impl Default for IngestConfig {
     }
 }
 
+/// Mailbox directives returned with one answer at most; the rest wait for the next request.
+pub const MAX_MAILBOX_DIRECTIVES: usize = 50;
+
 /// Agents tracked by the rate limiter at most; past it, idle agents are forgotten.
 const MAX_TRACKED_AGENTS: usize = 10_000;
 
@@ -329,7 +332,8 @@ impl Ingest {
             tracing::warn!(agent = %agent_arn, error = %e, "batch entry rejected");
         }
 
-        let delivery = Delivery::Agent(agent_arn);
+        let delivery = Delivery::Agent(agent_arn.clone());
+        let agent = agent_arn.as_str();
         let mut reports = Vec::with_capacity(decoded.events.len());
         for event in &decoded.events {
             reports.push(self.service.process(event, &delivery, deadline).await);
@@ -356,7 +360,23 @@ impl Ingest {
             refusal.retry_after = Some(1);
             return Err(refusal);
         }
-        let directives: Vec<&Directive> = reports.iter().flat_map(|r| &r.directives).collect();
+        // Directives waiting in this agent's mailbox (decided on server-side events) first:
+        // they are older than this batch's.
+        let waiting = match self
+            .service
+            .collect_directives(agent, MAX_MAILBOX_DIRECTIVES)
+            .await
+        {
+            Ok(waiting) => waiting,
+            Err(e) => {
+                tracing::warn!(agent = %agent, "mailbox not collected this time: {e}");
+                Vec::new()
+            }
+        };
+        let directives: Vec<&Directive> = waiting
+            .iter()
+            .chain(reports.iter().flat_map(|r| &r.directives))
+            .collect();
         let body = json!({
             "format": RESPONSE_FORMAT,
             "directives": directives,

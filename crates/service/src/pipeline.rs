@@ -1,7 +1,7 @@
 //! [`Service`]: one event through idempotency, the ordering guard, the plugins and the
 //! executor, to exactly one [`EventReport`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,7 +10,7 @@ use streamhooks_actions::{Action, ClientAction};
 use streamhooks_engine::{Dispatch, Plugins};
 use streamhooks_events::Event;
 use streamhooks_executor::{ActionOutcome, Executor, Outcome, Planned};
-use streamhooks_store::{ActionKey, Begin, EpochMillis, Order, Store, StoreError};
+use streamhooks_store::{ActionKey, Begin, EpochMillis, Order, Parcel, Store, StoreError};
 use tokio::time::Instant;
 
 use crate::dead_letter::{DeadLetter, DeadLetterReason, DeadLetters};
@@ -53,6 +53,9 @@ pub struct ServiceConfig {
     pub order_ttl: Duration,
     /// The function's name, written into dead letters.
     pub function: String,
+    /// How long a directive waits in an agent's mailbox for the browser to collect it (a
+    /// screen pop is of no use an hour later).
+    pub directive_ttl: Duration,
     /// Whether to print CloudWatch Embedded Metric Format lines (actions per plugin, type
     /// and outcome) to stdout after each event, as Lambda functions do.
     pub emit_metrics: bool,
@@ -65,6 +68,7 @@ impl Default for ServiceConfig {
             idempotency_ttl: Duration::from_secs(24 * 3600),
             order_ttl: Duration::from_secs(7 * 24 * 3600),
             function: "streamhooks".into(),
+            directive_ttl: Duration::from_secs(300),
             emit_metrics: false,
         }
     }
@@ -76,7 +80,7 @@ pub enum Delivery {
     /// The authenticated agent whose browser forwarded the event: directives for this agent
     /// go back in the response.
     Agent(String),
-    /// No browser is waiting (EventBridge, Kinesis): directives are undeliverable.
+    /// No browser is waiting (EventBridge, Kinesis): directives go to their agents' mailboxes.
     None,
 }
 
@@ -274,6 +278,27 @@ impl Service {
         (self.clock)()
     }
 
+    /// Takes up to `max` directives waiting in `agent`'s mailbox (decided on events from other
+    /// sources, or for this agent on another agent's event), oldest first. Each is handed out
+    /// once: a directive in a response that is then lost is not delivered again.
+    pub async fn collect_directives(
+        &self,
+        agent: &str,
+        max: usize,
+    ) -> Result<Vec<Directive>, StoreError> {
+        let parcels = self.store.collect(agent, self.now(), max).await?;
+        Ok(parcels
+            .into_iter()
+            .filter_map(|p| match serde_json::from_str::<Directive>(&p.body) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    tracing::warn!(agent, id = %p.id, "a mailbox directive could not be read, dropped: {e}");
+                    None
+                }
+            })
+            .collect())
+    }
+
     /// Handles one event by `deadline`: exactly one report, never a panic.
     ///
     /// Plugins' state writes are applied only when the event completes (see
@@ -383,47 +408,40 @@ impl Service {
             }
         }
 
-        // Client directives: delivered to the forwarding agent, or reported undeliverable.
-        let mut letters = Vec::new();
+        // Client directives: in the answer to the forwarding agent; for any other agent (and
+        // for every directive decided on an EventBridge or Kinesis event), into that agent's
+        // mailbox, which its browser's next request collects.
         let mut outcomes = execution.outcomes;
+        let mut mail: BTreeMap<&str, Vec<Parcel>> = BTreeMap::new();
+        let mut mailed = Vec::new();
         for (plan, outcome) in planned.iter().zip(outcomes.iter_mut()) {
-            if let (Action::Client(client), Outcome::DeferredToClient) =
+            let (Action::Client(client), Outcome::DeferredToClient) =
                 (&plan.action, &outcome.outcome)
-            {
-                if matches!(delivery, Delivery::Agent(agent) if *agent == client.agent_arn) {
-                    report.directives.push(Directive {
-                        id: directive_id(&event.id, &plan.plugin, plan.index),
-                        event_id: event.id.clone(),
-                        plugin: plan.plugin.clone(),
-                        index: plan.index,
-                        action: client.clone(),
+            else {
+                continue;
+            };
+            let directive = Directive {
+                id: directive_id(&event.id, &plan.plugin, plan.index),
+                event_id: event.id.clone(),
+                plugin: plan.plugin.clone(),
+                index: plan.index,
+                action: client.clone(),
+            };
+            if matches!(delivery, Delivery::Agent(agent) if *agent == client.agent_arn) {
+                report.directives.push(directive);
+            } else {
+                let body = serde_json::to_string(&directive).unwrap_or_default();
+                mail.entry(client.agent_arn.as_str())
+                    .or_default()
+                    .push(Parcel {
+                        id: directive.id,
+                        body,
+                        posted_at: now,
                     });
-                } else {
-                    let reason = match delivery {
-                        Delivery::Agent(_) => {
-                            "the directive is for another agent than the one forwarding the event"
-                        }
-                        Delivery::None => {
-                            "no agent browser is waiting for this event's response (it did not come from a Streams client)"
-                        }
-                    };
-                    outcome.outcome = Outcome::Failed {
-                        code: "undeliverable".into(),
-                        reason: reason.into(),
-                        retryable: false,
-                        attempts: 0,
-                    };
-                    letters.push(letter(
-                        &self.config,
-                        event,
-                        plan,
-                        DeadLetterReason::Undeliverable,
-                        "undeliverable",
-                        reason,
-                    ));
-                }
+                mailed.push(ActionKey::new(plan.plugin.clone(), plan.index));
             }
         }
+        let mut letters = Vec::new();
         let mut executed = Vec::new();
         let mut retry_actions = false;
         for (plan, outcome) in planned.iter().zip(&outcomes) {
@@ -439,7 +457,7 @@ impl Service {
                     reason,
                     retryable: false,
                     ..
-                } if code != "undeliverable" => {
+                } => {
                     letters.push(letter(
                         &self.config,
                         event,
@@ -454,6 +472,15 @@ impl Service {
         }
         report.outcomes = outcomes;
 
+        let expires = now + ms(self.config.directive_ttl);
+        for (agent, parcels) in &mail {
+            if let Err(e) = self.store.post(agent, parcels, expires).await {
+                report.status = store_failed(&e);
+                return lease.release(report).await;
+            }
+            tracing::info!(event_id = %event.id, agent, directives = parcels.len(), "directives queued for the agent's browser");
+        }
+        executed.extend(mailed);
         if !executed.is_empty()
             && let Err(e) = self
                 .store

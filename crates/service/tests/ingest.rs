@@ -257,3 +257,49 @@ async fn bad_requests_get_clear_errors() {
     assert_eq!(code(&body), "rate-limited");
     assert!(headers.contains_key("retry-after"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directives_decided_on_server_side_events_come_with_the_agents_next_answer() {
+    let h = harness(&["screen-pop"], ServiceConfig::default());
+    let ingest = Ingest::new(
+        Arc::clone(&h.service),
+        Arc::new(DevAuthenticator::insecure_new()),
+        config(),
+    );
+    // The agent event stream reports the contact connected before the browser forwards it.
+    let server_side = event("agent-stream/contact-connected", "contact-connected");
+    let report = h
+        .service
+        .process(
+            &server_side,
+            &streamhooks_service::Delivery::None,
+            deadline(),
+        )
+        .await;
+    assert_eq!(report.status, streamhooks_service::Status::Processed);
+    let agent = server_side.agent_arn.clone().unwrap();
+
+    let mut batch = batch();
+    batch["agent_arn"] = json!(agent);
+    for entry in batch["events"].as_array_mut().unwrap() {
+        entry["agent"]["configuration"]["agentARN"] = json!(agent);
+    }
+    let (status, _, body) = send(&ingest, post(&batch, Some(&format!("dev:{agent}")))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let directives = body["directives"].as_array().unwrap();
+    assert_eq!(directives[0]["event_id"], json!(server_side.id), "{body}");
+    assert_eq!(directives[0]["directive"], "screen-pop");
+    // Handed out once.
+    let mut later = batch.clone();
+    later["events"][0]["id"] = json!("a-later-event");
+    later["events"] = json!([later["events"][0].clone()]);
+    let (_, _, body) = send(&ingest, post(&later, Some(&format!("dev:{agent}")))).await;
+    assert!(
+        body["directives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["event_id"] != json!(server_side.id)),
+        "{body}"
+    );
+}

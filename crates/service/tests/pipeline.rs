@@ -241,6 +241,7 @@ async fn directives_reach_only_the_forwarding_agent() {
     assert_eq!(directive.id, format!("{}#screen-pop#0", connected.id));
     // A redelivery (the browser retrying a batch whose answer it lost) gets the same
     // directives back, from the store.
+    let delivered = report.directives.clone();
     let again = h
         .service
         .process(&connected, &Delivery::Agent(agent.clone()), deadline())
@@ -248,17 +249,38 @@ async fn directives_reach_only_the_forwarding_agent() {
     assert_eq!(again.status, Status::Duplicate);
     assert_eq!(again.directives, report.directives);
 
-    // From a server-side source, nobody can run it: reported and dead-lettered, not dropped.
+    // Decided on a server-side event, nobody is waiting for it: it waits in the agent's
+    // mailbox for the browser's next request, and is handed out once.
     let h = harness(&["screen-pop"], ServiceConfig::default());
     let report = h
         .service
         .process(&connected, &Delivery::None, deadline())
         .await;
+    assert_eq!(report.status, Status::Processed);
     assert!(report.directives.is_empty());
+    assert_eq!(report.outcomes[0].outcome, Outcome::DeferredToClient);
+    assert!(h.dead.letters().is_empty());
+    let other = agent.replace("5d2c7e40", "00000000");
     assert!(
-        matches!(&report.outcomes[0].outcome, Outcome::Failed { code, .. } if code == "undeliverable")
+        h.service
+            .collect_directives(&other, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
-    assert_eq!(h.dead.letters()[0].reason, DeadLetterReason::Undeliverable);
+    let waiting = h.service.collect_directives(&agent, 10).await.unwrap();
+    assert_eq!(
+        waiting, delivered,
+        "the same directive as when the browser was waiting"
+    );
+    assert!(
+        h.service
+            .collect_directives(&agent, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "handed out once"
+    );
 }
 
 fn kinesis(records: &[(&str, Value)]) -> Value {

@@ -8,6 +8,9 @@
 //!   attempt that later failed are remembered, so the retry does not execute them again.
 //! - **Ordering** ([`Store::advance`]): one mark per entity (a contact or an agent, per source),
 //!   the newest `occurred_at` applied; an older event is reported stale.
+//! - **Mailboxes** ([`Store::post`], [`Store::collect`]): client directives decided where no
+//!   browser is waiting (on EventBridge and Kinesis events), kept per agent until the agent's
+//!   browser collects them with its next request, or they expire. Handed out at most once.
 //!
 //! Per-plugin state is the engine's `StateStore` port; durable adapters implement both.
 //!
@@ -206,7 +209,9 @@ pub trait Store: Send + Sync {
 
     /// Removes and returns up to `max` of `agent`'s parcels that have not expired
     /// (`expires_at > now`), oldest first (ties by id); expired ones are dropped. Each parcel
-    /// is returned to exactly one caller, however many collect at once.
+    /// is returned to exactly one caller, however many collect at once. If the store fails part
+    /// way, the parcels already removed are returned (an error would lose them); an error means
+    /// none was removed.
     fn collect<'a>(
         &'a self,
         agent: &'a str,
