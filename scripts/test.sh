@@ -13,12 +13,14 @@ for component in rustfmt clippy; do
   fi
 done
 
-if ! command -v cfn-lint >/dev/null 2>&1; then
-  timeout 600 python3 -m pip install --quiet --root-user-action=ignore 'cfn-lint>=1.58,<2'
+# moto's server: a real DynamoDB-compatible server (and EventBridge, SQS) on 127.0.0.1 for the
+# state-store and function tests; they start it themselves.
+if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+  timeout 900 python3 -m pip install --quiet --root-user-action=ignore 'moto[server]>=5,<6'
 fi
 
-step "cfn-lint template.yaml"
-cfn-lint template.yaml
+step "template.yaml: cfn-lint and sam validate --lint (offline)"
+bash scripts/lint-template.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -37,6 +39,9 @@ cargo clippy --manifest-path plugins/Cargo.toml --target-dir target --workspace 
   --target wasm32-unknown-unknown -- -D warnings
 
 step "cargo test"
+# The function binaries, which tests/functions.rs runs as Lambda runs them (cargo test builds
+# only the binaries of the package under test).
+cargo build --locked -p streamhooks-ingest-http -p streamhooks-contact-events -p streamhooks-agent-events
 cargo test --workspace --locked
 cargo test --manifest-path sdk/rust/Cargo.toml --target-dir target --locked
 cargo test --manifest-path plugins/Cargo.toml --target-dir target --workspace --locked

@@ -24,7 +24,7 @@ use streamhooks_executor::connect_operation;
 const TEMPLATE: &str = include_str!("../../template.yaml");
 
 /// Every function reads these (Globals or its own `Environment`).
-const COMMON_ENV: [&str; 9] = [
+const COMMON_ENV: [&str; 10] = [
     "STREAMHOOKS_PLUGINS_DIR",
     "STREAMHOOKS_CONNECT_INSTANCE_ARN",
     "STREAMHOOKS_STATE_TABLE",
@@ -32,6 +32,7 @@ const COMMON_ENV: [&str; 9] = [
     "STREAMHOOKS_DRY_RUN",
     "STREAMHOOKS_STALE_POLICY",
     "STREAMHOOKS_IDEMPOTENCY_TTL_SECONDS",
+    "STREAMHOOKS_DIRECTIVE_TTL_SECONDS",
     "STREAMHOOKS_CONNECT_QUOTAS",
     "RUST_LOG",
 ];
