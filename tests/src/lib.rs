@@ -1,6 +1,9 @@
 //! Integration tests across streamhooks parts live in `tests/tests/`.
 //!
-//! The library holds what those tests share: [`lambda_api`], a local Lambda Runtime API to run
-//! the function binaries as Lambda runs them.
+//! The library holds what those tests (and the benchmarks) share: [`lambda_api`], a local Lambda
+//! Runtime API to run the function binaries as Lambda runs them, and [`connect_standin`], a
+//! local stand-in for the Amazon Connect API that behaves like the service (routes, quotas,
+//! validation, client-token idempotency).
 
+pub mod connect_standin;
 pub mod lambda_api;

@@ -1,0 +1,286 @@
+//! Cold start of each Lambda function binary, as Lambda starts it: process start to the end of
+//! init (its first `/next`) and to its first response, through the local Lambda Runtime API
+//! (`streamhooks_tests::lambda_api`), with the five example plugins precompiled for this machine
+//! (as the plugins layer ships them) and, as the baseline in the same run, compiled from their
+//! components at init.
+//!
+//! ```sh
+//! bash scripts/build-plugins.sh
+//! cargo build --release -p streamhooks-ingest-http -p streamhooks-contact-events -p streamhooks-agent-events
+//! cargo bench -p streamhooks-tests --bench cold_start
+//! ```
+//!
+//! The functions run in dry-run mode with the embedded store (no AWS calls at init or in the
+//! first invocation), so what is measured is the runtime's own start: logging, configuration,
+//! the engine, loading the plugins, the first event through decoding, plugins and executor.
+//! `COLD_START_RUNS` (default 15) sets the runs per row.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+use streamhooks_engine::{Engine, Target};
+use streamhooks_tests::lambda_api::{
+    ApiConfig, FunctionProcess, InvokeOptions, RuntimeApi, binary_path,
+};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A copy of the example plugins, with artifacts precompiled for this machine or without.
+fn plugins(precompiled: bool) -> PathBuf {
+    let from = repo().join("target/plugins/examples");
+    assert!(
+        from.is_dir(),
+        "{} is missing: run scripts/build-plugins.sh first",
+        from.display()
+    );
+    let to = std::env::temp_dir().join(format!(
+        "streamhooks-cold-start-{}-{}",
+        std::process::id(),
+        if precompiled {
+            "precompiled"
+        } else {
+            "components"
+        }
+    ));
+    let _ = std::fs::remove_dir_all(&to);
+    let engine = Engine::new().unwrap();
+    for plugin in std::fs::read_dir(&from).unwrap() {
+        let plugin = plugin.unwrap().path();
+        let dest = to.join(plugin.file_name().unwrap());
+        std::fs::create_dir_all(&dest).unwrap();
+        for file in std::fs::read_dir(&plugin).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".cwasm") || name.ends_with(".cwasm.json") {
+                continue;
+            }
+            std::fs::copy(&file, dest.join(&name)).unwrap();
+            if precompiled && name.ends_with(".wasm") {
+                engine
+                    .write_artifact(&dest.join(&name), Target::host().unwrap())
+                    .unwrap();
+            }
+        }
+    }
+    to
+}
+
+fn fixture(path: &str) -> Value {
+    let text =
+        std::fs::read_to_string(repo().join("crates/events/tests/fixtures").join(path)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Serves a JWKS on 127.0.0.1 for ingest-http's Cognito verifier.
+fn serve_jwks() -> String {
+    let jwk: Value = serde_json::from_slice(
+        &std::fs::read(repo().join("crates/auth/tests/data/key1.jwk.json")).unwrap(),
+    )
+    .unwrap();
+    let body = json!({ "keys": [jwk] }).to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn token(issuer: &str) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("test-key1".into());
+    let batch = fixture("streams/incoming-call.json");
+    let claims = json!({
+        "sub": "bench", "iss": issuer, "aud": "bench-client", "token_use": "id",
+        "iat": now, "exp": now + 3600, "custom:connect_agent_arn": batch["agent_arn"]
+    });
+    let der = std::fs::read(repo().join("crates/auth/tests/data/key1.der")).unwrap();
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_rsa_der(&der),
+    )
+    .unwrap()
+}
+
+struct Function {
+    name: &'static str,
+    payload: Value,
+    env: Vec<(String, String)>,
+}
+
+fn functions() -> Vec<Function> {
+    let jwks = serve_jwks();
+    let issuer = format!("{jwks}/us-west-2_BenchPool");
+    let batch = fixture("streams/incoming-call.json").to_string();
+    let request = json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
+        "headers": {"content-type": "application/json", "authorization": format!("Bearer {}", token(&issuer))},
+        "requestContext": {"accountId": "anonymous", "apiId": "bench", "domainName": "bench.lambda-url.us-west-2.on.aws",
+            "domainPrefix": "bench", "requestId": "r", "routeKey": "$default", "stage": "$default",
+            "time": "21/Nov/2026:23:00:00 +0000", "timeEpoch": 1_763_766_000_000_u64,
+            "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"}},
+        "body": batch, "isBase64Encoded": false
+    });
+    let kinesis = {
+        use base64::Engine as _;
+        let data = base64::engine::general_purpose::STANDARD
+            .encode(fixture("agent-stream/contact-hold.json").to_string());
+        json!({"Records": [{"eventSource": "aws:kinesis", "kinesis": {"sequenceNumber": "1", "partitionKey": "a", "data": data}}]})
+    };
+    vec![
+        Function {
+            name: "contact-events",
+            payload: fixture("eventbridge/completed.json"),
+            env: Vec::new(),
+        },
+        Function {
+            name: "agent-events",
+            payload: kinesis,
+            env: Vec::new(),
+        },
+        Function {
+            name: "ingest-http",
+            payload: request,
+            env: vec![
+                (
+                    "STREAMHOOKS_COGNITO_USER_POOL_ID".into(),
+                    "us-west-2_BenchPool".into(),
+                ),
+                (
+                    "STREAMHOOKS_COGNITO_CLIENT_IDS".into(),
+                    "bench-client".into(),
+                ),
+                (
+                    "STREAMHOOKS_COGNITO_JWKS_URL".into(),
+                    format!("{jwks}/jwks.json"),
+                ),
+                ("STREAMHOOKS_COGNITO_ISSUER".into(), issuer),
+            ],
+        },
+    ]
+}
+
+/// One cold start: (to init done, to first response).
+fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration) {
+    let api = RuntimeApi::try_start(ApiConfig {
+        function_name: function.name.into(),
+        ..ApiConfig::default()
+    })
+    .unwrap();
+    // Queued before the process starts, as Lambda holds the invocation that caused the start.
+    let pending = api
+        .submit(
+            function.payload.to_string().into_bytes(),
+            InvokeOptions {
+                timeout: Duration::from_secs(30),
+                ..InvokeOptions::default()
+            },
+        )
+        .unwrap();
+    let mut env = vec![
+        ("STREAMHOOKS_DRY_RUN".to_owned(), "true".to_owned()),
+        (
+            "STREAMHOOKS_CONNECT_INSTANCE_ARN".to_owned(),
+            "arn:aws:connect:us-west-2:111122223333:instance/7c1e3f5a-92b4-4d1e-8f6a-3b5c9d2e4a17"
+                .to_owned(),
+        ),
+        (
+            "STREAMHOOKS_PLUGINS_DIR".to_owned(),
+            plugins.display().to_string(),
+        ),
+        ("RUST_LOG".to_owned(), "warn".to_owned()),
+    ];
+    env.extend(function.env.iter().cloned());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let process = FunctionProcess::spawn(binary_path(function.name), &api, &env);
+    let invocation = pending.wait().unwrap();
+    assert!(
+        invocation.response().is_some(),
+        "{}: {:?}",
+        function.name,
+        invocation.error()
+    );
+    let started = process.started_at();
+    let init = api.time_of_first_next_request().unwrap() - started;
+    let first = api.time_of_first_response().unwrap() - started;
+    (init, first)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is accepted.
+    let runs: usize = std::env::var("COLD_START_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
+    let precompiled = plugins(true);
+    let components = plugins(false);
+    println!(
+        "cold start, {runs} runs per row (median, min, max in ms); process start to init done and to first response"
+    );
+    println!();
+    println!(
+        "| function | plugins | init p50 | first response p50 | min | max | ratio to components |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for function in functions() {
+        let mut rows = Vec::new();
+        for (label, dir) in [("precompiled", &precompiled), ("components", &components)] {
+            // Interleaved would be fairer still; a warm-up run first keeps the page cache equal.
+            cold_start(&function, dir);
+            let samples: Vec<(Duration, Duration)> =
+                (0..runs).map(|_| cold_start(&function, dir)).collect();
+            let init = median(samples.iter().map(|s| s.0).collect());
+            let firsts: Vec<Duration> = samples.iter().map(|s| s.1).collect();
+            let first = median(firsts.clone());
+            rows.push((
+                label,
+                init,
+                first,
+                *firsts.iter().min().unwrap(),
+                *firsts.iter().max().unwrap(),
+            ));
+        }
+        let baseline = rows[1].2;
+        for (label, init, first, min, max) in rows {
+            println!(
+                "| {} | {label} | {} | {} | {} | {} | {:.3} |",
+                function.name,
+                ms(init),
+                ms(first),
+                ms(min),
+                ms(max),
+                first.as_secs_f64() / baseline.as_secs_f64()
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(precompiled);
+    let _ = std::fs::remove_dir_all(components);
+}
