@@ -16,19 +16,17 @@
 //! `COLD_START_RUNS` (default 15) sets the runs per row.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use streamhooks_engine::{Engine, Target};
+use streamhooks_tests::inputs::{
+    cognito_id_token, fixture, function_url_request, kinesis_event, repo, serve_static, test_jwks,
+};
 use streamhooks_tests::lambda_api::{
     ApiConfig, FunctionProcess, InvokeOptions, RuntimeApi, binary_path,
 };
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// A copy of the example plugins, with artifacts precompiled for this machine or without.
 fn plugins(precompiled: bool) -> PathBuf {
@@ -70,55 +68,15 @@ fn plugins(precompiled: bool) -> PathBuf {
     to
 }
 
-fn fixture(path: &str) -> Value {
-    let text =
-        std::fs::read_to_string(repo().join("crates/events/tests/fixtures").join(path)).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Serves a JWKS on 127.0.0.1 for ingest-http's Cognito verifier.
-fn serve_jwks() -> String {
-    let jwk: Value = serde_json::from_slice(
-        &std::fs::read(repo().join("crates/auth/tests/data/key1.jwk.json")).unwrap(),
-    )
-    .unwrap();
-    let body = json!({ "keys": [jwk] }).to_string();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    format!("http://{addr}")
-}
-
 fn token(issuer: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some("test-key1".into());
     let batch = fixture("streams/incoming-call.json");
-    let claims = json!({
-        "sub": "bench", "iss": issuer, "aud": "bench-client", "token_use": "id",
-        "iat": now, "exp": now + 3600, "custom:connect_agent_arn": batch["agent_arn"]
-    });
-    let der = std::fs::read(repo().join("crates/auth/tests/data/key1.der")).unwrap();
-    jsonwebtoken::encode(
-        &header,
-        &claims,
-        &jsonwebtoken::EncodingKey::from_rsa_der(&der),
+    cognito_id_token(
+        "key1.der",
+        "test-key1",
+        issuer,
+        "bench-client",
+        batch["agent_arn"].as_str().unwrap(),
     )
-    .unwrap()
 }
 
 struct Function {
@@ -128,24 +86,15 @@ struct Function {
 }
 
 fn functions() -> Vec<Function> {
-    let jwks = serve_jwks();
+    let jwks = serve_static(test_jwks());
     let issuer = format!("{jwks}/us-west-2_BenchPool");
     let batch = fixture("streams/incoming-call.json").to_string();
-    let request = json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
-        "headers": {"content-type": "application/json", "authorization": format!("Bearer {}", token(&issuer))},
-        "requestContext": {"accountId": "anonymous", "apiId": "bench", "domainName": "bench.lambda-url.us-west-2.on.aws",
-            "domainPrefix": "bench", "requestId": "r", "routeKey": "$default", "stage": "$default",
-            "time": "21/Nov/2026:23:00:00 +0000", "timeEpoch": 1_763_766_000_000_u64,
-            "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"}},
-        "body": batch, "isBase64Encoded": false
-    });
-    let kinesis = {
-        use base64::Engine as _;
-        let data = base64::engine::general_purpose::STANDARD
-            .encode(fixture("agent-stream/contact-hold.json").to_string());
-        json!({"Records": [{"eventSource": "aws:kinesis", "kinesis": {"sequenceNumber": "1", "partitionKey": "a", "data": data}}]})
-    };
+    let request = function_url_request(
+        "POST",
+        json!({"content-type": "application/json", "authorization": format!("Bearer {}", token(&issuer))}),
+        Some(batch),
+    );
+    let kinesis = kinesis_event(&[("1", fixture("agent-stream/contact-hold.json"))]);
     vec![
         Function {
             name: "contact-events",

@@ -14,59 +14,75 @@ mod moto;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use serde_json::{Value, json};
 use streamhooks_tests::connect_standin::{ConnectStandIn, StandInConfig, internal, throttled};
-use streamhooks_tests::lambda_api::{ApiConfig, FunctionProcess, RuntimeApi, binary_path};
+use streamhooks_tests::inputs::{
+    cognito_id_token, fixture, function_url_request, kinesis_event, repo, serve_static, test_jwks,
+};
+use streamhooks_tests::lambda_api::{
+    ApiConfig, FunctionProcess, Invocation, InvokeOptions, RuntimeApi, binary_path,
+};
 
 const INSTANCE_ID: &str = "7c1e3f5a-92b4-4d1e-8f6a-3b5c9d2e4a17";
 const INSTANCE: &str =
     "arn:aws:connect:us-west-2:111122223333:instance/7c1e3f5a-92b4-4d1e-8f6a-3b5c9d2e4a17";
 const AGENT: &str = "arn:aws:connect:us-west-2:111122223333:instance/7c1e3f5a-92b4-4d1e-8f6a-3b5c9d2e4a17/agent/5d2c7e40-8b1a-4c9e-a3f6-0e7d2b9c4a11";
 const INVOKE: Duration = Duration::from_secs(20);
+/// How long an invocation may wait for a runtime to take it (a cold start on a busy machine).
+const QUEUE: Duration = Duration::from_secs(120);
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
+/// The five example plugins with artifacts precompiled for this machine, as the plugins layer
+/// ships them (for arm64 or x86_64): a function's init then loads them instead of compiling
+/// them, so the tests' many cold starts stay short on a small machine. Made once per run.
 fn plugins() -> String {
-    let dir = repo().join("target/plugins/examples");
-    assert!(
-        dir.join("screen-pop/plugin.toml").is_file(),
-        "{} is missing: run `bash scripts/build-plugins.sh` first",
-        dir.display()
-    );
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let from = repo().join("target/plugins/examples");
+        assert!(
+            from.join("screen-pop/plugin.toml").is_file(),
+            "{} is missing: run `bash scripts/build-plugins.sh` first",
+            from.display()
+        );
+        let to = std::env::temp_dir().join(format!("streamhooks-functions-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&to);
+        let engine = streamhooks_engine::Engine::new().unwrap();
+        for plugin in std::fs::read_dir(&from).unwrap() {
+            let plugin = plugin.unwrap().path();
+            let dest = to.join(plugin.file_name().unwrap());
+            std::fs::create_dir_all(&dest).unwrap();
+            for file in std::fs::read_dir(&plugin).unwrap() {
+                let file = file.unwrap().path();
+                let target = dest.join(file.file_name().unwrap());
+                std::fs::copy(&file, &target).unwrap();
+                if target.extension().is_some_and(|e| e == "wasm") {
+                    engine
+                        .write_artifact(&target, streamhooks_engine::Target::host().unwrap())
+                        .unwrap();
+                }
+            }
+        }
+        to
+    });
     dir.display().to_string()
 }
 
-fn fixture(path: &str) -> Value {
-    let text =
-        std::fs::read_to_string(repo().join("crates/events/tests/fixtures").join(path)).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn kinesis(records: &[(&str, Value)]) -> Value {
-    let records: Vec<Value> = records
-        .iter()
-        .map(|(seq, data)| {
-            let data = match data {
-                Value::String(raw) => raw.clone(),
-                other => base64::engine::general_purpose::STANDARD.encode(other.to_string()),
-            };
-            json!({
-                "eventSource": "aws:kinesis",
-                "eventSourceARN": "arn:aws:kinesis:us-east-1:111122223333:stream/connect-agent-events",
-                "eventID": format!("shardId-000000000000:{seq}"),
-                "awsRegion": "us-east-1",
-                "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": "agent", "sequenceNumber": seq, "data": data, "approximateArrivalTimestamp": 1_763_568_000.0}
-            })
-        })
-        .collect();
-    json!({ "Records": records })
+/// Invokes with the function timeout [`INVOKE`], waiting as long as a loaded machine may need
+/// for the runtime to ask for it (its init included).
+fn invoke(api: &RuntimeApi, payload: &Value) -> Invocation {
+    api.invoke_with(
+        payload.to_string().into_bytes(),
+        InvokeOptions {
+            timeout: INVOKE,
+            queue_timeout: QUEUE,
+            ..InvokeOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 /// A unique name for each function process's resources in the shared moto server.
@@ -310,14 +326,14 @@ fn contact_events_in_dry_run_needs_no_aws_and_deduplicates() {
         ],
     );
     let completed = fixture("eventbridge/completed.json");
-    let first = api.invoke(&completed, INVOKE).unwrap().json().unwrap();
+    let first = invoke(&api, &completed).json().unwrap();
     assert_eq!(first["events"][0]["status"], "processed", "{first}");
     assert_eq!(first["events"][0]["kind"], "contact-completed");
-    let again = api.invoke(&completed, INVOKE).unwrap().json().unwrap();
+    let again = invoke(&api, &completed).json().unwrap();
     assert_eq!(again["events"][0]["status"], "duplicate");
     // Undecodable input is acknowledged and dead-lettered (in dry run: logged).
     let bad = json!({"detail-type": "Amazon Connect Contact Event", "source": "aws.connect", "detail": {}});
-    let answer = api.invoke(&bad, INVOKE).unwrap().json().unwrap();
+    let answer = invoke(&api, &bad).json().unwrap();
     assert_eq!(answer["dead_lettered"], true);
     assert_json_logs(&process);
     assert!(
@@ -328,79 +344,49 @@ fn contact_events_in_dry_run_needs_no_aws_and_deduplicates() {
     );
 }
 
-#[test]
-fn init_failures_are_reported_to_the_runtime_api_with_stable_types() {
-    let api1 = api("agent-events");
-    let process = spawn(
-        "agent-events",
-        &api1,
-        &[("STREAMHOOKS_PLUGINS_DIR".into(), plugins())],
-    );
-    let report = api1.wait_init_error(INVOKE).expect("an init error");
-    assert_eq!(report.error_type, "ConfigError");
+/// `function` started with `env` fails at init: the Runtime API gets `error_type` with a
+/// message that mentions `mentions`, and the process exits with a failure.
+fn assert_init_fails(function: &str, env: &[(String, String)], error_type: &str, mentions: &str) {
+    let api = api(function);
+    let process = spawn(function, &api, env);
+    let report = api.wait_init_error(QUEUE).expect("an init error");
+    assert_eq!(report.error_type, error_type, "{function}: {report:?}");
     assert!(
-        report
-            .error_message
-            .contains("STREAMHOOKS_CONNECT_INSTANCE_ARN"),
-        "{}",
+        report.error_message.contains(mentions),
+        "{function}: {}",
         report.error_message
     );
-    assert!(
-        !process
-            .wait_exit(INVOKE)
-            .expect("the process exits")
-            .success()
-    );
+    let status = process.wait_exit(QUEUE).expect("the process exits");
+    assert!(!status.success(), "{function}: {status:?}");
+}
 
-    let api2 = api("contact-events");
-    let process = spawn(
+#[test]
+fn init_failures_are_reported_to_the_runtime_api_with_stable_types() {
+    let dry_run = ("STREAMHOOKS_DRY_RUN".to_owned(), "true".to_owned());
+    let plugins = ("STREAMHOOKS_PLUGINS_DIR".to_owned(), plugins());
+    assert_init_fails(
+        "agent-events",
+        std::slice::from_ref(&plugins),
+        "ConfigError",
+        "STREAMHOOKS_CONNECT_INSTANCE_ARN",
+    );
+    assert_init_fails(
         "contact-events",
-        &api2,
         &[
-            ("STREAMHOOKS_DRY_RUN".into(), "true".into()),
+            dry_run.clone(),
             (
                 "STREAMHOOKS_PLUGINS_DIR".into(),
                 "/nonexistent/plugins".into(),
             ),
         ],
+        "PluginLoadError",
+        "/nonexistent/plugins",
     );
-    let report = api2.wait_init_error(INVOKE).expect("an init error");
-    assert_eq!(report.error_type, "PluginLoadError");
-    assert!(
-        report.error_message.contains("/nonexistent/plugins"),
-        "{}",
-        report.error_message
-    );
-    assert!(
-        !process
-            .wait_exit(INVOKE)
-            .expect("the process exits")
-            .success()
-    );
-
-    let api3 = api("ingest-http");
-    let process = spawn(
+    assert_init_fails(
         "ingest-http",
-        &api3,
-        &[
-            ("STREAMHOOKS_DRY_RUN".into(), "true".into()),
-            ("STREAMHOOKS_PLUGINS_DIR".into(), plugins()),
-        ],
-    );
-    let report = api3.wait_init_error(INVOKE).expect("an init error");
-    assert_eq!(report.error_type, "AuthConfigError");
-    assert!(
-        report
-            .error_message
-            .contains("STREAMHOOKS_COGNITO_USER_POOL_ID"),
-        "{}",
-        report.error_message
-    );
-    assert!(
-        !process
-            .wait_exit(INVOKE)
-            .expect("the process exits")
-            .success()
+        &[dry_run, plugins],
+        "AuthConfigError",
+        "STREAMHOOKS_COGNITO_USER_POOL_ID",
     );
 }
 
@@ -410,7 +396,7 @@ fn agent_events_partial_batches_dead_letters_and_no_double_execution_across_proc
     let connected = fixture("agent-stream/contact-connected.json");
     let hold = fixture("agent-stream/contact-hold.json");
     let unhold = fixture("agent-stream/contact-unhold.json");
-    let batch = kinesis(&[
+    let batch = kinesis_event(&[
         ("100", connected.clone()),
         ("101", Value::String("%%% not base64".into())),
         ("102", hold.clone()),
@@ -418,7 +404,7 @@ fn agent_events_partial_batches_dead_letters_and_no_double_execution_across_proc
 
     let api1 = api("agent-events");
     let first = spawn("agent-events", &api1, &aws.env());
-    let answer = api1.invoke(&batch, INVOKE).unwrap().json().unwrap();
+    let answer = invoke(&api1, &batch).json().unwrap();
     assert_eq!(
         answer,
         json!({"batchItemFailures": []}),
@@ -447,22 +433,22 @@ fn agent_events_partial_batches_dead_letters_and_no_double_execution_across_proc
     // same batch: DynamoDB remembers, nothing is executed again.
     let api2 = api("agent-events");
     let _second = spawn("agent-events", &api2, &aws.env());
-    let answer = api2.invoke(&batch, INVOKE).unwrap().json().unwrap();
+    let answer = invoke(&api2, &batch).json().unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(aws.standin.accepted("SuspendContactRecording").len(), 1);
 
     // Connect fails the resume for longer than the retries last: that record and the ones
     // after it are reported for redelivery.
     aws.standin.fail_next((0..5).map(|_| internal()));
-    let later = kinesis(&[("103", unhold.clone()), ("104", connected.clone())]);
-    let answer = api2.invoke(&later, INVOKE).unwrap().json().unwrap();
+    let later = kinesis_event(&[("103", unhold.clone()), ("104", connected.clone())]);
+    let answer = invoke(&api2, &later).json().unwrap();
     assert_eq!(
         answer,
         json!({"batchItemFailures": [{"itemIdentifier": "103"}, {"itemIdentifier": "104"}]})
     );
     assert!(aws.standin.accepted("ResumeContactRecording").is_empty());
     // Lambda delivers them again: the resume goes through once.
-    let answer = api2.invoke(&later, INVOKE).unwrap().json().unwrap();
+    let answer = invoke(&api2, &later).json().unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(aws.standin.accepted("ResumeContactRecording").len(), 1);
 }
@@ -473,8 +459,8 @@ fn throttled_connect_calls_are_retried_through_the_sdk() {
     aws.standin.fail_next([throttled(), throttled()]);
     let api = api("agent-events");
     let _process = spawn("agent-events", &api, &aws.env());
-    let batch = kinesis(&[("1", fixture("agent-stream/contact-hold.json"))]);
-    let answer = api.invoke(&batch, INVOKE).unwrap().json().unwrap();
+    let batch = kinesis_event(&[("1", fixture("agent-stream/contact-hold.json"))]);
+    let answer = invoke(&api, &batch).json().unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let calls: Vec<u16> = aws.standin.calls().iter().map(|c| c.status).collect();
     assert_eq!(calls, [429, 429, 200]);
@@ -488,16 +474,14 @@ fn contact_events_reports_invocation_errors_with_stable_types() {
     let env = aws.env();
     let api = api("contact-events");
     let _process = spawn("contact-events", &api, &env);
-    api.wait_first_next_request(INVOKE).expect("init finishes");
+    api.wait_first_next_request(QUEUE).expect("init finishes");
     aws_json(
         &endpoint,
         "DynamoDB_20120810.DeleteTable",
         "application/x-amz-json-1.0",
         &json!({"TableName": aws.table}),
     );
-    let invocation = api
-        .invoke(&fixture("eventbridge/completed.json"), INVOKE)
-        .unwrap();
+    let invocation = invoke(&api, &fixture("eventbridge/completed.json"));
     let error = invocation
         .error()
         .expect("the invocation fails, for Lambda to retry it");
@@ -507,68 +491,13 @@ fn contact_events_reports_invocation_errors_with_stable_types() {
 
 // --- ingest-http, with Cognito tokens verified against a local JWKS -------------------------
 
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(repo().join("crates/auth/tests/data").join(name)).unwrap()
-}
-
-/// Serves `body` to every GET on 127.0.0.1; returns the base URL.
-fn serve_jwks(body: String) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    format!("http://{addr}")
-}
-
 fn token(der: &str, kid: &str, issuer: &str, agent: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some(kid.into());
-    let claims = json!({
-        "sub": "0f6c5b2a-0000-4000-8000-000000000001", "iss": issuer, "aud": "test-client",
-        "token_use": "id", "iat": now, "exp": now + 600, "cognito:username": "msantos",
-        "custom:connect_agent_arn": agent
-    });
-    jsonwebtoken::encode(
-        &header,
-        &claims,
-        &jsonwebtoken::EncodingKey::from_rsa_der(&data(der)),
-    )
-    .unwrap()
-}
-
-/// A Function URL request (payload format 2.0).
-fn function_url_request(method: &str, headers: Value, body: Option<String>) -> Value {
-    json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "anonymous", "apiId": "abcdefghij", "domainName": "abcdefghij.lambda-url.us-west-2.on.aws",
-            "domainPrefix": "abcdefghij", "requestId": "req-1", "routeKey": "$default", "stage": "$default",
-            "time": "21/Nov/2026:23:00:00 +0000", "timeEpoch": 1_763_766_000_000_u64,
-            "http": {"method": method, "path": "/", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"}
-        },
-        "body": body, "isBase64Encoded": false
-    })
+    cognito_id_token(der, kid, issuer, "test-client", agent)
 }
 
 #[test]
 fn ingest_http_authenticates_binds_the_agent_and_returns_directives() {
-    let jwk: Value = serde_json::from_slice(&data("key1.jwk.json")).unwrap();
-    let jwks = serve_jwks(json!({ "keys": [jwk] }).to_string());
+    let jwks = serve_static(test_jwks());
     let issuer = format!("{jwks}/us-west-2_TestPool");
     let api = api("ingest-http");
     let _process = spawn(
@@ -608,9 +537,7 @@ fn ingest_http_authenticates_binds_the_agent_and_returns_directives() {
     };
 
     let good = token("key1.der", "test-key1", &issuer, AGENT);
-    let answer = api
-        .invoke(&post(Some(format!("Bearer {good}"))), INVOKE)
-        .unwrap()
+    let answer = invoke(&api, &post(Some(format!("Bearer {good}"))))
         .json()
         .unwrap();
     assert_eq!(answer["statusCode"], 200, "{answer}");
@@ -624,9 +551,7 @@ fn ingest_http_authenticates_binds_the_agent_and_returns_directives() {
 
     // Signed by a key the pool does not publish.
     let forged = token("key2.der", "test-key1", &issuer, AGENT);
-    let answer = api
-        .invoke(&post(Some(format!("Bearer {forged}"))), INVOKE)
-        .unwrap()
+    let answer = invoke(&api, &post(Some(format!("Bearer {forged}"))))
         .json()
         .unwrap();
     assert_eq!(answer["statusCode"], 401, "{answer}");
@@ -639,14 +564,12 @@ fn ingest_http_authenticates_binds_the_agent_and_returns_directives() {
         "00000000-0000-4000-8000-000000000000",
     );
     let theirs = token("key1.der", "test-key1", &issuer, &other);
-    let answer = api
-        .invoke(&post(Some(format!("Bearer {theirs}"))), INVOKE)
-        .unwrap()
+    let answer = invoke(&api, &post(Some(format!("Bearer {theirs}"))))
         .json()
         .unwrap();
     assert_eq!(answer["statusCode"], 403, "{answer}");
 
-    let answer = api.invoke(&post(None), INVOKE).unwrap().json().unwrap();
+    let answer = invoke(&api, &post(None)).json().unwrap();
     assert_eq!(answer["statusCode"], 401);
 
     let preflight = function_url_request(
@@ -654,7 +577,7 @@ fn ingest_http_authenticates_binds_the_agent_and_returns_directives() {
         json!({"origin": "https://example.my.connect.aws", "access-control-request-method": "POST"}),
         None,
     );
-    let answer = api.invoke(&preflight, INVOKE).unwrap().json().unwrap();
+    let answer = invoke(&api, &preflight).json().unwrap();
     assert_eq!(answer["statusCode"], 204, "{answer}");
 }
 
@@ -665,18 +588,13 @@ fn a_screen_pop_decided_on_the_agent_event_stream_reaches_the_agents_browser() {
     // waits in the agent's mailbox in DynamoDB; ingest-http (another function, another process)
     // hands it to the agent's browser with its next answer, once.
     let aws = Aws::new(None);
-    let jwk: Value = serde_json::from_slice(&data("key1.jwk.json")).unwrap();
-    let jwks = serve_jwks(json!({ "keys": [jwk] }).to_string());
+    let jwks = serve_static(test_jwks());
     let issuer = format!("{jwks}/us-west-2_TestPool");
 
     let agent_api = api("agent-events");
     let _agent_events = spawn("agent-events", &agent_api, &aws.env());
-    let connected = kinesis(&[("1", fixture("agent-stream/contact-connected.json"))]);
-    let answer = agent_api
-        .invoke(&connected, INVOKE)
-        .unwrap()
-        .json()
-        .unwrap();
+    let connected = kinesis_event(&[("1", fixture("agent-stream/contact-connected.json"))]);
+    let answer = invoke(&agent_api, &connected).json().unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
 
     let ingest_api = api("ingest-http");
@@ -716,11 +634,7 @@ fn a_screen_pop_decided_on_the_agent_event_stream_reaches_the_agents_browser() {
             configuration.insert("agentARN".into(), json!(AGENT));
         }
     }
-    let answer = ingest_api
-        .invoke(&request(&batch), INVOKE)
-        .unwrap()
-        .json()
-        .unwrap();
+    let answer = invoke(&ingest_api, &request(&batch)).json().unwrap();
     assert_eq!(answer["statusCode"], 200, "{answer}");
     let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
     let directives = body["directives"].as_array().unwrap();
@@ -740,11 +654,7 @@ fn a_screen_pop_decided_on_the_agent_event_stream_reaches_the_agents_browser() {
     for entry in later["events"].as_array_mut().unwrap() {
         entry["id"] = json!(format!("later-{}", entry["id"].as_str().unwrap()));
     }
-    let answer = ingest_api
-        .invoke(&request(&later), INVOKE)
-        .unwrap()
-        .json()
-        .unwrap();
+    let answer = invoke(&ingest_api, &request(&later)).json().unwrap();
     let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["directives"], json!([]), "{body}");
 }

@@ -408,38 +408,46 @@ impl From<FunctionError> for Diagnostic {
     }
 }
 
-/// Serves EventBridge invocations (the `contact-events` function).
-pub async fn run_eventbridge(service: Arc<Service>) -> Result<(), lambda_runtime::Error> {
+/// The JSON event sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    EventBridge,
+    Kinesis,
+}
+
+/// Serves JSON invocations from `source`, each through its handler.
+async fn run_source(service: Arc<Service>, source: Source) -> Result<(), lambda_runtime::Error> {
     let limits = Limits::default();
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let service = Arc::clone(&service);
         let limits = limits.clone();
         async move {
             let deadline = deadline_of(&event.context);
-            let summary = handle_eventbridge(&service, &event.payload, &limits, deadline)
-                .await
-                .map_err(FunctionError)?;
-            Ok::<Value, FunctionError>(serde_json::to_value(summary).unwrap_or(Value::Null))
+            let answer = match source {
+                Source::EventBridge => {
+                    handle_eventbridge(&service, &event.payload, &limits, deadline)
+                        .await
+                        .map(serde_json::to_value)
+                }
+                Source::Kinesis => handle_kinesis(&service, &event.payload, &limits, deadline)
+                    .await
+                    .map(serde_json::to_value),
+            }
+            .map_err(FunctionError)?;
+            Ok::<Value, FunctionError>(answer.unwrap_or(Value::Null))
         }
     }))
     .await
 }
 
+/// Serves EventBridge invocations (the `contact-events` function).
+pub async fn run_eventbridge(service: Arc<Service>) -> Result<(), lambda_runtime::Error> {
+    run_source(service, Source::EventBridge).await
+}
+
 /// Serves Kinesis invocations with partial batch responses (the `agent-events` function).
 pub async fn run_kinesis(service: Arc<Service>) -> Result<(), lambda_runtime::Error> {
-    let limits = Limits::default();
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-        let service = Arc::clone(&service);
-        let limits = limits.clone();
-        async move {
-            let deadline = deadline_of(&event.context);
-            let response = handle_kinesis(&service, &event.payload, &limits, deadline)
-                .await
-                .map_err(FunctionError)?;
-            Ok::<Value, FunctionError>(serde_json::to_value(response).unwrap_or(Value::Null))
-        }
-    }))
-    .await
+    run_source(service, Source::Kinesis).await
 }
 
 /// Serves Function URL requests (the `ingest-http` function).
