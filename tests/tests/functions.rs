@@ -335,13 +335,15 @@ fn contact_events_in_dry_run_needs_no_aws_and_deduplicates() {
     let bad = json!({"detail-type": "Amazon Connect Contact Event", "source": "aws.connect", "detail": {}});
     let answer = invoke(&api, &bad).json().unwrap();
     assert_eq!(answer["dead_lettered"], true);
+    // The log line is read from the process's stdout by another thread: wait for it.
+    let logged = process.wait_for_line(QUEUE, |line| line.text.contains("dead letter"));
+    let logged = logged
+        .expect("the dead letter is logged")
+        .json()
+        .expect("as JSON");
+    assert_eq!(logged["level"], "WARN", "{logged}");
+    assert_eq!(logged["code"], "undecodable", "{logged}");
     assert_json_logs(&process);
-    assert!(
-        process
-            .stdout_lines()
-            .iter()
-            .any(|l| l.contains("dead letter"))
-    );
 }
 
 /// `function` started with `env` fails at init: the Runtime API gets `error_type` with a
