@@ -89,6 +89,7 @@ struct Refusal {
     message: String,
     details: Option<Value>,
     retry_after: Option<u64>,
+    www_authenticate: Option<String>,
 }
 
 impl Refusal {
@@ -99,6 +100,7 @@ impl Refusal {
             message: message.into(),
             details: None,
             retry_after: None,
+            www_authenticate: None,
         }
     }
 }
@@ -252,6 +254,7 @@ impl Ingest {
         let identity = self.auth.authenticate(authorization).await.map_err(|e| {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
             let mut refusal = Refusal::new(status, e.code(), e.to_string());
+            refusal.www_authenticate = e.www_authenticate();
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 refusal.retry_after = Some(1);
             }
@@ -448,10 +451,12 @@ fn refuse(refusal: Refusal) -> Response<String> {
         headers.insert(header::RETRY_AFTER, v);
     }
     if refusal.status == StatusCode::UNAUTHORIZED {
-        headers.insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(r#"Bearer error="invalid_token""#),
-        );
+        let challenge = refusal
+            .www_authenticate
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+            .unwrap_or_else(|| HeaderValue::from_static(r#"Bearer realm="streamhooks""#));
+        headers.insert(header::WWW_AUTHENTICATE, challenge);
     }
     if refusal.status == StatusCode::METHOD_NOT_ALLOWED {
         headers.insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));

@@ -118,10 +118,15 @@ async fn forged_and_cross_agent_requests_are_refused() {
     let (status, headers, body) = send(&ingest, post(&batch(), None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "missing-token");
-    assert!(headers.contains_key("www-authenticate"));
+    assert_eq!(headers["www-authenticate"], r#"Bearer realm="streamhooks""#);
 
-    let (status, _, body) = send(&ingest, post(&batch(), Some("not-a-dev-token"))).await;
+    let (status, headers, body) = send(&ingest, post(&batch(), Some("not-a-dev-token"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let challenge = headers["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
 
     // Authenticated as another agent of the same instance: may not post this agent's events.
     let other = agent().replace(
