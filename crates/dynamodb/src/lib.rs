@@ -267,11 +267,9 @@ impl Failure {
     }
 
     fn into_state(self) -> StateStoreError {
-        // StateStoreError's message starts "state store unavailable: ".
-        let reason = match self {
-            Failure::Unavailable(m) => m,
-            Failure::Refused(m) => format!("request refused (retrying will not help): {m}"),
-        };
-        StateStoreError { reason }
+        match self {
+            Failure::Unavailable(m) => StateStoreError::unavailable(m),
+            Failure::Refused(m) => StateStoreError::refused(m),
+        }
     }
 }

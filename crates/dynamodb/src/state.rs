@@ -32,12 +32,12 @@ impl DynamoStore {
     /// Runs `future` to completion on the store's runtime, blocking this thread (see the crate
     /// docs); an error instead of a panic or a deadlock where that is not possible.
     fn block_on<F: Future>(&self, what: &str, future: F) -> Result<F::Output, StateStoreError> {
-        let refuse = |why: &str| StateStoreError {
-            reason: format!(
+        let refuse = |why: &str| {
+            StateStoreError::refused(format!(
                 "DynamoDB table {}: cannot {what}: {why}; run the engine on a blocking thread \
                  (tokio::task::spawn_blocking) of a multi-thread tokio runtime",
                 self.table
-            ),
+            ))
         };
         let Some(handle) = &self.handle else {
             return Err(refuse(

@@ -26,12 +26,34 @@ pub enum StateWrite {
     },
 }
 
-/// The state store could not serve a request (the store is unreachable, throttled ...).
+/// The state store could not serve a request: it is unreachable or throttled (`retryable`),
+/// or it refuses the request (a value or a transaction too large for it ...), which trying
+/// again will not change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("state store unavailable: {reason}")]
+#[error("state store {}: {reason}", if *.retryable { "unavailable" } else { "refused the request" })]
 pub struct StateStoreError {
     /// What went wrong.
     pub reason: String,
+    /// Whether trying again may succeed.
+    pub retryable: bool,
+}
+
+impl StateStoreError {
+    /// The store cannot serve now (unreachable, throttled, timed out).
+    pub fn unavailable(reason: impl Into<String>) -> StateStoreError {
+        StateStoreError {
+            reason: reason.into(),
+            retryable: true,
+        }
+    }
+
+    /// The store refuses the request; trying again will not help.
+    pub fn refused(reason: impl Into<String>) -> StateStoreError {
+        StateStoreError {
+            reason: reason.into(),
+            retryable: false,
+        }
+    }
 }
 
 /// Where plugins' state lives: one namespace per plugin name. Implemented by

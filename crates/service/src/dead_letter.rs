@@ -28,6 +28,9 @@ pub enum DeadLetterReason {
     Undecodable,
     /// An action that failed for good (a permanent error: validation, access denied ...).
     ActionFailed,
+    /// A plugin's state writes that the store refused for good (the event's actions were
+    /// executed; the plugin's state is as it was before the event).
+    StateRefused,
 }
 
 /// One dead letter. `detail` of the EventBridge event.

@@ -524,13 +524,47 @@ impl Service {
         // Plugin state is kept only now that the event is complete: a retried event meets the
         // state its first attempt met, so its plugins decide the same actions.
         let plugins = Arc::clone(&self.plugins);
-        let committed = tokio::task::spawn_blocking(move || plugins.commit_state(&dispatch))
-            .await
-            .map_err(|e| format!("state commit did not finish: {e}"))
-            .and_then(|r| r.map_err(|(plugin, e)| format!("plugin {plugin}: {e}")));
-        if let Err(message) = committed {
-            report.status = failed("StateStoreUnavailable", &message);
-            return lease.release(report).await;
+        let committed = tokio::task::spawn_blocking(move || plugins.commit_state(&dispatch)).await;
+        match committed {
+            Ok(Ok(())) => {}
+            // Unreachable or throttled: the event is retried (its done actions are not).
+            Ok(Err((plugin, e))) if e.retryable => {
+                report.status = failed("StateStoreUnavailable", &format!("plugin {plugin}: {e}"));
+                return lease.release(report).await;
+            }
+            // Refused for good (a write the store cannot take): retrying would fail the same
+            // way forever. The event completes and the lost state is reported.
+            Ok(Err((plugin, e))) => {
+                tracing::error!(event_id = %event.id, plugin = %plugin, "plugin state not kept: {e}");
+                report
+                    .plugin_failures
+                    .push(format!("{plugin}: state-store: {e}"));
+                let letter = DeadLetter {
+                    reason: DeadLetterReason::StateRefused,
+                    function: self.config.function.clone(),
+                    event_id: Some(event.id.clone()),
+                    kind: Some(event.kind.as_str().to_owned()),
+                    plugin: Some(plugin),
+                    index: None,
+                    action: None,
+                    code: "state-refused".into(),
+                    message: e.to_string(),
+                    input: None,
+                    input_truncated: false,
+                };
+                if let Err(e) = self
+                    .dead_letters
+                    .send(std::slice::from_ref(&letter), deadline.into_std())
+                    .await
+                {
+                    report.status = failed("DeadLetterFailed", &e.to_string());
+                    return lease.release(report).await;
+                }
+            }
+            Err(e) => {
+                report.status = failed("Internal", &format!("state commit did not finish: {e}"));
+                return lease.release(report).await;
+            }
         }
         let stored = StoredResult {
             directives: report.directives.clone(),

@@ -132,6 +132,63 @@ async fn plugin_state_is_kept_only_when_the_event_completes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugin_state_the_store_cannot_keep_now_retries_the_event_and_refused_state_is_reported() {
+    use streamhooks_engine::{StateStore, StateStoreError};
+    let state = Arc::new(FlakyState::default());
+    let h = harness_with_state(&["hold-recording"], ServiceConfig::default(), state.clone());
+    let hold = event(HOLD, "contact-participant-hold");
+
+    // Unavailable: the event is retried; its executed action is not executed again.
+    *state.failing.lock().unwrap() = Some(StateStoreError::unavailable("throttled"));
+    let attempt = h.service.process(&hold, &Delivery::None, deadline()).await;
+    assert_eq!(error_type(&attempt.status), "StateStoreUnavailable");
+    assert_eq!(h.connect.calls().len(), 1);
+    *state.failing.lock().unwrap() = None;
+    let retry = h.service.process(&hold, &Delivery::None, deadline()).await;
+    assert_eq!(retry.status, Status::Processed);
+    assert!(
+        retry.outcomes.is_empty(),
+        "the suspension was done by the first attempt"
+    );
+    assert_eq!(h.connect.calls().len(), 1);
+    assert_eq!(
+        state.inner.key_count("hold-recording").unwrap(),
+        1,
+        "and now its state is kept"
+    );
+
+    // Refused for good: retrying cannot help, so the event completes and the loss is reported.
+    let h = harness_with_state(&["hold-recording"], ServiceConfig::default(), state.clone());
+    let mut other = hold.clone();
+    other.id = format!("{}-other-contact", hold.id);
+    other.contact_id = Some("11111111-2222-4333-8444-555555555555".into());
+    if let Some(contact) = other.contact.as_mut() {
+        contact.contact_id = "11111111-2222-4333-8444-555555555555".into();
+    }
+    *state.failing.lock().unwrap() = Some(StateStoreError::refused("item too large"));
+    let report = h.service.process(&other, &Delivery::None, deadline()).await;
+    assert_eq!(report.status, Status::Processed);
+    assert_eq!(h.connect.calls().len(), 1);
+    assert_eq!(report.plugin_failures.len(), 1, "{report:?}");
+    let letters = h.dead.letters();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].reason, DeadLetterReason::StateRefused);
+    assert_eq!(letters[0].plugin.as_deref(), Some("hold-recording"));
+    assert!(
+        letters[0].message.contains("item too large"),
+        "{}",
+        letters[0].message
+    );
+    assert_eq!(
+        h.service
+            .process(&other, &Delivery::None, deadline())
+            .await
+            .status,
+        Status::Duplicate
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_event_is_skipped_or_delivered_by_policy() {
     let hold = event(HOLD, "contact-participant-hold");
     let mut older = hold.clone();

@@ -72,9 +72,7 @@ impl streamhooks_engine::StateStore for ReadOnlyStore {
         _: &str,
         _: &[streamhooks_engine::StateWrite],
     ) -> Result<(), streamhooks_engine::StateStoreError> {
-        Err(streamhooks_engine::StateStoreError {
-            reason: "read-only".into(),
-        })
+        Err(streamhooks_engine::StateStoreError::refused("read-only"))
     }
 }
 
@@ -104,9 +102,7 @@ impl streamhooks_engine::StateStore for DownStore {
         _: &str,
         _: &str,
     ) -> Result<Option<Vec<u8>>, streamhooks_engine::StateStoreError> {
-        Err(streamhooks_engine::StateStoreError {
-            reason: "down".into(),
-        })
+        Err(streamhooks_engine::StateStoreError::unavailable("down"))
     }
 
     fn key_count(&self, _: &str) -> Result<usize, streamhooks_engine::StateStoreError> {

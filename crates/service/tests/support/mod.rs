@@ -130,15 +130,52 @@ pub struct Harness {
 }
 
 pub fn harness(plugins: &[&str], config: ServiceConfig) -> Harness {
+    harness_with_state(
+        plugins,
+        config,
+        Arc::new(streamhooks_engine::MemoryStore::new()),
+    )
+}
+
+/// Plugin state in memory whose writes fail, while `failing` holds an error, with it.
+#[derive(Default)]
+pub struct FlakyState {
+    pub inner: streamhooks_engine::MemoryStore,
+    pub failing: Mutex<Option<streamhooks_engine::StateStoreError>>,
+}
+
+impl streamhooks_engine::StateStore for FlakyState {
+    fn get(
+        &self,
+        plugin: &str,
+        key: &str,
+    ) -> Result<Option<Vec<u8>>, streamhooks_engine::StateStoreError> {
+        self.inner.get(plugin, key)
+    }
+    fn key_count(&self, plugin: &str) -> Result<usize, streamhooks_engine::StateStoreError> {
+        self.inner.key_count(plugin)
+    }
+    fn apply(
+        &self,
+        plugin: &str,
+        writes: &[streamhooks_engine::StateWrite],
+    ) -> Result<(), streamhooks_engine::StateStoreError> {
+        if let Some(e) = self.failing.lock().unwrap().clone() {
+            return Err(e);
+        }
+        self.inner.apply(plugin, writes)
+    }
+}
+
+pub fn harness_with_state(
+    plugins: &[&str],
+    config: ServiceConfig,
+    state: Arc<dyn streamhooks_engine::StateStore>,
+) -> Harness {
     let connect = Arc::new(ScriptedConnect::default());
     let dead = Arc::new(MemoryDeadLetters::new());
     let store = Arc::new(streamhooks_store::MemoryStore::new());
-    let loaded = engine()
-        .load_dir(
-            &plugins_dir(plugins),
-            Arc::new(streamhooks_engine::MemoryStore::new()),
-        )
-        .unwrap();
+    let loaded = engine().load_dir(&plugins_dir(plugins), state).unwrap();
     let executor = Executor::new(Arc::new(RateLimiter::unlimited()))
         .with_connect(connect.clone())
         .with_retry(RetryPolicy {
