@@ -109,24 +109,8 @@ fn parse_quotas(variable: &str, value: &str) -> Result<Vec<(String, Quota)>, Con
                 ),
             ));
         }
-        let (rate, burst) = match rate.split_once('/') {
-            Some((r, b)) => (r, Some(b)),
-            None => (rate, None),
-        };
-        let number = |s: &str| {
-            s.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite() && *n > 0.0)
-                .ok_or_else(|| {
-                    config_error(
-                        variable,
-                        format!("`{entry}`: `{s}` is not a positive number"),
-                    )
-                })
-        };
-        let rate = number(rate)?;
-        let burst = burst.map(number).transpose()?.unwrap_or(rate.max(1.0));
+        let (rate, burst) = parse_rate(variable, rate, |rate| rate.max(1.0))
+            .map_err(|e| config_error(variable, format!("`{entry}`: {}", e.reason)))?;
         quotas.push((op.to_owned(), Quota::new(rate, burst)));
     }
     Ok(quotas)
@@ -519,14 +503,19 @@ pub fn ingest_config(
             })?;
     }
     if let Some(v) = var("STREAMHOOKS_AGENT_RATE").filter(|v| !v.trim().is_empty()) {
-        let quotas = parse_rate("STREAMHOOKS_AGENT_RATE", &v)?;
+        let quotas = parse_rate("STREAMHOOKS_AGENT_RATE", &v, |rate| (rate * 2.0).max(1.0))?;
         ingest.agent_rate = quotas.0;
         ingest.agent_burst = quotas.1;
     }
     Ok(ingest)
 }
 
-fn parse_rate(variable: &str, value: &str) -> Result<(f64, f64), ConfigError> {
+/// `rate[/burst]`, both positive numbers; without a burst, `default_burst(rate)`.
+fn parse_rate(
+    variable: &str,
+    value: &str,
+    default_burst: impl Fn(f64) -> f64,
+) -> Result<(f64, f64), ConfigError> {
     let (rate, burst) = match value.split_once('/') {
         Some((r, b)) => (r, Some(b)),
         None => (value, None),
@@ -547,7 +536,7 @@ fn parse_rate(variable: &str, value: &str) -> Result<(f64, f64), ConfigError> {
     let burst = burst
         .map(number)
         .transpose()?
-        .unwrap_or((rate * 2.0).max(1.0));
+        .unwrap_or(default_burst(rate));
     Ok((rate, burst))
 }
 

@@ -138,7 +138,10 @@ async fn apply_is_all_or_none() {
                 ],
             )
             .unwrap_err();
-        assert!(!err.retryable && err.to_string().contains("refused"), "{err}");
+        assert!(
+            !err.retryable && err.to_string().contains("refused"),
+            "{err}"
+        );
         assert!(err.reason.contains("ValidationException"), "{err}");
         assert_eq!(store.get(&plugin, "a").unwrap(), Some(b"old".to_vec()));
         assert_eq!(store.get(&plugin, "b").unwrap(), Some(b"old".to_vec()));
@@ -147,7 +150,10 @@ async fn apply_is_all_or_none() {
 
         // Alone, the same failing write is refused too.
         let err = store.apply(&plugin, &[set(&too_long, b"x")]).unwrap_err();
-        assert!(!err.retryable && err.to_string().contains("refused"), "{err}");
+        assert!(
+            !err.retryable && err.to_string().contains("refused"),
+            "{err}"
+        );
         assert_eq!(store.key_count(&plugin).unwrap(), 2);
     })
     .await;
