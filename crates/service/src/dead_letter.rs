@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use serde_json::Value;
-use streamhooks_executor::ports::{BoxFuture, CallError, EventPublisher, PublishEntry};
+use streamhooks_executor::ports::{BoxFuture, EventPublisher, PublishEntry};
 
 /// The `source` of dead-letter events.
 pub const DEAD_LETTER_SOURCE: &str = "streamhooks";
@@ -68,6 +68,41 @@ pub struct DeadLetter {
 }
 
 impl DeadLetter {
+    /// A letter with only what every letter has; the `with_*` methods add the rest.
+    pub fn new(
+        reason: DeadLetterReason,
+        function: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> DeadLetter {
+        DeadLetter {
+            reason,
+            function: function.into(),
+            event_id: None,
+            kind: None,
+            plugin: None,
+            index: None,
+            action: None,
+            code: code.into(),
+            message: message.into(),
+            input: None,
+            input_truncated: false,
+        }
+    }
+
+    /// Names the event the letter is about.
+    pub fn with_event(mut self, event: &streamhooks_events::Event) -> DeadLetter {
+        self.event_id = Some(event.id.clone());
+        self.kind = Some(event.kind.as_str().to_owned());
+        self
+    }
+
+    /// Names the plugin the letter is about.
+    pub fn with_plugin(mut self, plugin: impl Into<String>) -> DeadLetter {
+        self.plugin = Some(plugin.into());
+        self
+    }
+
     /// Sets `input`, cutting it to [`MAX_INPUT_BYTES`] when its JSON is larger.
     pub fn with_input(mut self, input: &Value) -> DeadLetter {
         let text = input.to_string();
@@ -120,23 +155,20 @@ impl DeadLetters for PublisherDeadLetters {
         deadline: Instant,
     ) -> BoxFuture<'a, Result<(), DeadLetterError>> {
         Box::pin(async move {
-            let entries: Vec<PublishEntry> = letters
-                .iter()
-                .map(|letter| PublishEntry {
+            // One entry per call keeps each under the 256 KB request limit whatever the
+            // letters hold; dead letters are rare.
+            for letter in letters {
+                let entry = PublishEntry {
                     source: DEAD_LETTER_SOURCE.into(),
                     detail_type: DEAD_LETTER_DETAIL_TYPE.into(),
                     detail: serde_json::to_string(letter).unwrap_or_else(|e| {
                         format!(r#"{{"code":"unserializable","message":"{e}"}}"#)
                     }),
                     resources: Vec::new(),
-                })
-                .collect();
-            // One entry per call keeps each under the 256 KB request limit whatever the
-            // letters hold; dead letters are rare.
-            for entry in entries.chunks(1) {
+                };
                 let results = self
                     .publisher
-                    .put_events(entry, deadline)
+                    .put_events(std::slice::from_ref(&entry), deadline)
                     .await
                     .map_err(|e| DeadLetterError(e.to_string()))?;
                 if let Some(Err(e)) = results.into_iter().next() {
@@ -206,12 +238,5 @@ impl DeadLetters for MemoryDeadLetters {
             }
         };
         Box::pin(async move { result })
-    }
-}
-
-/// Maps a publisher failure into a dead-letter failure (kept for adapters' use).
-impl From<CallError> for DeadLetterError {
-    fn from(e: CallError) -> DeadLetterError {
-        DeadLetterError(e.to_string())
     }
 }

@@ -539,19 +539,14 @@ impl Service {
                 report
                     .plugin_failures
                     .push(format!("{plugin}: state-store: {e}"));
-                let letter = DeadLetter {
-                    reason: DeadLetterReason::StateRefused,
-                    function: self.config.function.clone(),
-                    event_id: Some(event.id.clone()),
-                    kind: Some(event.kind.as_str().to_owned()),
-                    plugin: Some(plugin),
-                    index: None,
-                    action: None,
-                    code: "state-refused".into(),
-                    message: e.to_string(),
-                    input: None,
-                    input_truncated: false,
-                };
+                let letter = DeadLetter::new(
+                    DeadLetterReason::StateRefused,
+                    &self.config.function,
+                    "state-refused",
+                    e.to_string(),
+                )
+                .with_event(event)
+                .with_plugin(plugin);
                 if let Err(e) = self
                     .dead_letters
                     .send(std::slice::from_ref(&letter), deadline.into_std())
@@ -626,19 +621,12 @@ fn letter(
     code: &str,
     message: &str,
 ) -> DeadLetter {
-    DeadLetter {
-        reason,
-        function: config.function.clone(),
-        event_id: Some(event.id.clone()),
-        kind: Some(event.kind.as_str().to_owned()),
-        plugin: Some(plan.plugin.clone()),
-        index: Some(plan.index),
-        action: serde_json::to_value(&plan.action).ok(),
-        code: code.to_owned(),
-        message: message.to_owned(),
-        input: None,
-        input_truncated: false,
-    }
+    let mut letter = DeadLetter::new(reason, &config.function, code, message)
+        .with_event(event)
+        .with_plugin(plan.plugin.clone());
+    letter.index = Some(plan.index);
+    letter.action = serde_json::to_value(&plan.action).ok();
+    letter
 }
 
 fn deliverable(directives: Vec<Directive>, delivery: &Delivery) -> Vec<Directive> {
@@ -694,7 +682,6 @@ impl Lease<'_> {
             .await
         {
             report.status = store_failed(&e);
-            report.directives.clear();
             return self.release(report).await;
         }
         report

@@ -23,19 +23,12 @@ pub struct InvocationError {
 }
 
 fn undecodable(service: &Service, error: &str, input: &Value) -> DeadLetter {
-    DeadLetter {
-        reason: DeadLetterReason::Undecodable,
-        function: service.config().function.clone(),
-        event_id: None,
-        kind: None,
-        plugin: None,
-        index: None,
-        action: None,
-        code: "undecodable".into(),
-        message: error.to_owned(),
-        input: None,
-        input_truncated: false,
-    }
+    DeadLetter::new(
+        DeadLetterReason::Undecodable,
+        &service.config().function,
+        "undecodable",
+        error,
+    )
     .with_input(input)
 }
 
