@@ -164,10 +164,9 @@ fn batch_header<'a>(root: &Node<'a>, limits: &Limits) -> Result<Batch<'a>, Decod
         sent.as_timestamp()?;
     }
     let events = root.req("events")?;
+    // An empty batch is a poll: the forwarder asks for directives waiting in the agent's
+    // mailbox, or reports directive results, with nothing new to forward.
     let count = events.len().ok_or_else(|| events.type_error("an array"))?;
-    if count == 0 {
-        return Err(events.invalid("a batch holds at least one event"));
-    }
     if count > limits.max_batch_events {
         return Err(DecodeError::TooLarge {
             what: "events".into(),
@@ -516,12 +515,20 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_batch_is_a_poll() {
+        let decoded = decode_batch(&batch(json!([])), &Limits::default());
+        assert!(decoded.events.is_empty());
+        assert!(decoded.errors.is_empty(), "{:?}", decoded.errors);
+    }
+
+    #[test]
     fn bad_batches_are_refused_whole() {
-        let mut v = batch(json!([]));
+        let mut v = batch(json!({}));
         assert_eq!(
             decode_batch(&v, &Limits::default()).errors[0].to_string(),
-            "events: a batch holds at least one event"
+            "events: expected an array, found an object"
         );
+        v["events"] = json!([]);
         v["agent_arn"] = json!("arn:aws:connect:us-west-2:111122223333:instance/i-1/queue/q");
         assert!(decode_batch(&v, &Limits::default()).errors[0]
             .to_string()

@@ -31,6 +31,9 @@ pub enum DeadLetterReason {
     /// A plugin's state writes that the store refused for good (the event's actions were
     /// executed; the plugin's state is as it was before the event).
     StateRefused,
+    /// A client directive the agent's browser reported it could not run, or would not (not
+    /// in the page's allowlist, the contact gone ...).
+    DirectiveFailed,
 }
 
 /// One dead letter. `detail` of the EventBridge event.
@@ -55,6 +58,12 @@ pub struct DeadLetter {
     /// The action, as the plugin decided it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<Value>,
+    /// The agent, for directives: whose browser reported the failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_arn: Option<String>,
+    /// The directive's id, for directives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directive_id: Option<String>,
     /// A stable code (`ValidationException`, `http-400`, `undecodable` ...).
     pub code: String,
     /// What went wrong, and where.
@@ -83,6 +92,8 @@ impl DeadLetter {
             plugin: None,
             index: None,
             action: None,
+            agent_arn: None,
+            directive_id: None,
             code: code.into(),
             message: message.into(),
             input: None,

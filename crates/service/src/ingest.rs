@@ -18,6 +18,7 @@ use streamhooks_auth::Authenticator;
 use streamhooks_events::{Limits, instance_arn_of, streams};
 use tokio::time::Instant;
 
+use crate::dead_letter::{DeadLetter, DeadLetterReason};
 use crate::pipeline::{Delivery, Directive, Service, Status};
 
 /// The format of a successful answer.
@@ -56,6 +57,110 @@ impl Default for IngestConfig {
 
 /// Mailbox directives returned with one answer at most; the rest wait for the next request.
 pub const MAX_MAILBOX_DIRECTIVES: usize = 50;
+
+/// Directive results one batch may carry.
+pub const MAX_DIRECTIVE_RESULTS: usize = 100;
+
+/// The longest directive id or result message read; longer messages are cut.
+const MAX_RESULT_ID_BYTES: usize = 1024;
+const MAX_RESULT_MESSAGE_BYTES: usize = 2048;
+
+/// What the browser did with a directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DirectiveStatus {
+    /// Ran, and Streams reported success.
+    Done,
+    /// Ran, and Streams reported failure (or it threw).
+    Failed,
+    /// Not run: not in the page's allowlist, for another agent, the contact gone, unknown.
+    Refused,
+}
+
+/// One entry of a batch's `directive_results`: the forwarder's report on a directive it was
+/// given earlier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirectiveResult {
+    /// The directive's id (`<event id>#<plugin>#<index>`).
+    pub id: String,
+    /// What became of it.
+    pub status: DirectiveStatus,
+    /// Why, when it was not done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl DirectiveResult {
+    /// The event, plugin and index the id names, when it has the usual shape.
+    pub fn origin(&self) -> Option<(&str, &str, usize)> {
+        let (rest, index) = self.id.rsplit_once('#')?;
+        let (event, plugin) = rest.rsplit_once('#')?;
+        Some((event, plugin, index.parse().ok()?))
+    }
+}
+
+/// Reads a batch's optional `directive_results`: the results, and an error (`path`, message)
+/// for each entry that is not one. Refuses the batch when the field is not a short array.
+fn directive_results(batch: &Value) -> Result<(Vec<DirectiveResult>, Vec<Value>), String> {
+    let Some(field) = batch.get("directive_results") else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let Some(items) = field.as_array() else {
+        return Err("directive_results: expected an array".into());
+    };
+    if items.len() > MAX_DIRECTIVE_RESULTS {
+        return Err(format!(
+            "directive_results is too large: {} > {MAX_DIRECTIVE_RESULTS}",
+            items.len()
+        ));
+    }
+    let mut results = Vec::with_capacity(items.len());
+    let mut rejected = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("directive_results[{i}]");
+        let reject = |field: &str, message: &str| json!({"path": format!("{path}.{field}"), "message": format!("{path}.{field}: {message}")});
+        let id = match item.get("id").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() && id.len() <= MAX_RESULT_ID_BYTES => id,
+            Some(_) => {
+                rejected.push(reject("id", &format!("1 to {MAX_RESULT_ID_BYTES} bytes")));
+                continue;
+            }
+            None => {
+                rejected.push(reject("id", "required field is missing (a string)"));
+                continue;
+            }
+        };
+        let status = match item.get("status").and_then(Value::as_str) {
+            Some("done") => DirectiveStatus::Done,
+            Some("failed") => DirectiveStatus::Failed,
+            Some("refused") => DirectiveStatus::Refused,
+            Some(other) => {
+                rejected.push(reject(
+                    "status",
+                    &format!("`{other}` is not a status (done, failed, refused)"),
+                ));
+                continue;
+            }
+            None => {
+                rejected.push(reject("status", "required field is missing (a string)"));
+                continue;
+            }
+        };
+        let message = item.get("message").and_then(Value::as_str).map(|m| {
+            let mut cut = m.len().min(MAX_RESULT_MESSAGE_BYTES);
+            while !m.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            m[..cut].to_owned()
+        });
+        results.push(DirectiveResult {
+            id: id.to_owned(),
+            status,
+            message,
+        });
+    }
+    Ok((results, rejected))
+}
 
 /// Agents tracked by the rate limiter at most; past it, idle agents are forgotten.
 const MAX_TRACKED_AGENTS: usize = 10_000;
@@ -317,7 +422,7 @@ impl Ingest {
         }
 
         let decoded = streams::decode_batch(&value, &self.config.limits);
-        let rejected: Vec<Value> = decoded
+        let mut rejected: Vec<Value> = decoded
             .errors
             .iter()
             .map(|e| json!({"path": e.path(), "message": e.to_string()}))
@@ -334,6 +439,16 @@ impl Ingest {
         for e in &decoded.errors {
             tracing::warn!(agent = %agent_arn, error = %e, "batch entry rejected");
         }
+        let (results, bad_results) = directive_results(&value)
+            .map_err(|message| Refusal::new(StatusCode::BAD_REQUEST, "malformed-batch", message))?;
+        for bad in &bad_results {
+            tracing::warn!(agent = %agent_arn, error = %bad["message"], "directive result rejected");
+        }
+        rejected.extend(bad_results);
+        // Results are about directives handed out before this batch: record them first. A
+        // directive the browser could not run is a dead letter, like an action that failed;
+        // if that letter cannot be sent, the whole batch is sent again.
+        self.record_results(&agent_arn, &results, deadline).await?;
 
         let delivery = Delivery::Agent(agent_arn.clone());
         let agent = agent_arn.as_str();
@@ -387,6 +502,72 @@ impl Ingest {
             "rejected": rejected,
         });
         Ok(json_response(StatusCode::OK, body.to_string()))
+    }
+
+    async fn record_results(
+        &self,
+        agent_arn: &str,
+        results: &[DirectiveResult],
+        deadline: Instant,
+    ) -> Result<(), Refusal> {
+        let mut letters = Vec::new();
+        for result in results {
+            match result.status {
+                DirectiveStatus::Done => {
+                    tracing::info!(agent = %agent_arn, directive = %result.id, "directive done")
+                }
+                status => tracing::warn!(
+                    agent = %agent_arn,
+                    directive = %result.id,
+                    status = ?status,
+                    "directive not done: {}",
+                    result.message.as_deref().unwrap_or("no reason given")
+                ),
+            }
+            if let Some(observer) = self.service.observer() {
+                observer.directive_result(agent_arn, result);
+            }
+            let code = match result.status {
+                DirectiveStatus::Done => continue,
+                DirectiveStatus::Failed => "directive-failed",
+                DirectiveStatus::Refused => "directive-refused",
+            };
+            let mut letter = DeadLetter::new(
+                DeadLetterReason::DirectiveFailed,
+                &self.service.config().function,
+                code,
+                result
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "the browser gave no reason".into()),
+            );
+            if let Some((event, plugin, index)) = result.origin() {
+                letter.event_id = Some(event.to_owned());
+                letter.plugin = Some(plugin.to_owned());
+                letter.index = Some(index);
+            }
+            letter.agent_arn = Some(agent_arn.to_owned());
+            letter.directive_id = Some(result.id.clone());
+            letters.push(letter);
+        }
+        if letters.is_empty() {
+            return Ok(());
+        }
+        let std_deadline = deadline.into_std();
+        self.service
+            .dead_letters()
+            .send(&letters, std_deadline)
+            .await
+            .map_err(|e| {
+                tracing::warn!(agent = %agent_arn, "directive results not recorded: {e}");
+                let mut refusal = Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "retry",
+                    "directive results could not be recorded now; send the batch again",
+                );
+                refusal.retry_after = Some(1);
+                refusal
+            })
     }
 
     /// Takes one token from the agent's bucket, or says how long to wait.

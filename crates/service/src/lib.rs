@@ -17,6 +17,6 @@ pub use dead_letter::{
     DeadLetter, DeadLetterReason, DeadLetters, MemoryDeadLetters, PublisherDeadLetters,
 };
 pub use pipeline::{
-    Clock, Delivery, Directive, EventReport, LEASE_MARGIN, Service, ServiceConfig, StalePolicy,
-    Status, directive_id, order_entity, system_clock,
+    Clock, Delivery, Directive, EventReport, LEASE_MARGIN, Observer, Service, ServiceConfig,
+    StalePolicy, Status, directive_id, order_entity, system_clock,
 };

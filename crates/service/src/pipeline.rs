@@ -199,6 +199,16 @@ pub struct Service {
     dead_letters: Arc<dyn DeadLetters>,
     config: ServiceConfig,
     clock: Clock,
+    observer: Option<Arc<dyn Observer>>,
+}
+
+/// Watches what the service does, as it does it (`streamhooks dev` shows it live). Called on
+/// the task that handled the event: keep it quick and never block.
+pub trait Observer: Send + Sync {
+    /// `event` was handled, with `report`.
+    fn event(&self, event: &Event, report: &EventReport);
+    /// A browser reported running (or not) a directive.
+    fn directive_result(&self, _agent_arn: &str, _result: &crate::ingest::DirectiveResult) {}
 }
 
 impl std::fmt::Debug for Service {
@@ -249,7 +259,19 @@ impl Service {
             dead_letters,
             config,
             clock: system_clock(),
+            observer: None,
         }
+    }
+
+    /// Tells `observer` about every event handled and every directive result reported.
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Service {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The observer, if one was set.
+    pub fn observer(&self) -> Option<&dyn Observer> {
+        self.observer.as_deref()
     }
 
     /// Replaces the clock (tests).
@@ -328,6 +350,9 @@ impl Service {
                 directives = report.directives.len(),
                 "event handled"
             ),
+        }
+        if let Some(observer) = &self.observer {
+            observer.event(event, &report);
         }
         report
     }

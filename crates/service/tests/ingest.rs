@@ -308,3 +308,138 @@ async fn directives_decided_on_server_side_events_come_with_the_agents_next_answ
         "{body}"
     );
 }
+
+#[derive(Default)]
+struct Seen {
+    events: std::sync::Mutex<Vec<(String, String)>>,
+    results: std::sync::Mutex<Vec<(String, streamhooks_service::ingest::DirectiveResult)>>,
+}
+
+impl streamhooks_service::Observer for Seen {
+    fn event(&self, event: &streamhooks_events::Event, report: &streamhooks_service::EventReport) {
+        self.events
+            .lock()
+            .unwrap()
+            .push((event.id.clone(), format!("{:?}", report.status)));
+    }
+    fn directive_result(&self, agent: &str, result: &streamhooks_service::ingest::DirectiveResult) {
+        self.results
+            .lock()
+            .unwrap()
+            .push((agent.to_owned(), result.clone()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_batch_collects_the_mailbox() {
+    let h = harness(&["screen-pop"], ServiceConfig::default());
+    let ingest = Ingest::new(
+        Arc::clone(&h.service),
+        Arc::new(DevAuthenticator::insecure_new()),
+        config(),
+    );
+    let server_side = event("agent-stream/contact-connected", "contact-connected");
+    let report = h
+        .service
+        .process(
+            &server_side,
+            &streamhooks_service::Delivery::None,
+            deadline(),
+        )
+        .await;
+    assert_eq!(report.status, streamhooks_service::Status::Processed);
+    let agent = server_side.agent_arn.clone().unwrap();
+    let poll = json!({"format": "streamhooks.streams.v1", "agent_arn": agent, "events": []});
+    let token = format!("dev:{agent}");
+    let (status, _, body) = send(&ingest, post(&poll, Some(&token))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["events"], json!([]));
+    assert_eq!(body["rejected"], json!([]));
+    let directives = body["directives"].as_array().unwrap();
+    assert_eq!(directives.len(), 1, "{body}");
+    assert_eq!(directives[0]["event_id"], json!(server_side.id));
+    // Handed out once: the next poll finds the mailbox empty.
+    let (status, _, body) = send(&ingest, post(&poll, Some(&token))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["directives"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directive_results_are_recorded_and_what_was_not_done_is_dead_lettered() {
+    let seen = Arc::new(Seen::default());
+    let h = harness_observed(&["screen-pop"], ServiceConfig::default(), seen.clone());
+    let ingest = Ingest::new(
+        Arc::clone(&h.service),
+        Arc::new(DevAuthenticator::insecure_new()),
+        config(),
+    );
+    let agent = agent();
+    let token = format!("dev:{agent}");
+    let pop = "streams/5d2c/4b1d#screen-pop#0";
+    let mut body = batch();
+    body["directive_results"] = json!([
+        {"id": pop, "status": "done"},
+        {"id": "streams/5d2c/77aa#screen-pop#1", "status": "failed", "message": "InvalidStateException: contact is gone"},
+        {"id": "streams/5d2c/77ab#screen-pop#0", "status": "refused", "message": "`accept` is not in this page's allowlist"},
+        {"id": "streams/5d2c/77ac#screen-pop#0", "status": "maybe"},
+        {"status": "done"}
+    ]);
+    let (status, _, answer) = send(&ingest, post(&body, Some(&token))).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    // The events were handled as usual.
+    assert_eq!(answer["events"].as_array().unwrap().len(), 4, "{answer}");
+    assert_eq!(seen.events.lock().unwrap().len(), 4);
+    let rejected: Vec<&str> = answer["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rejected,
+        ["directive_results[3].status", "directive_results[4].id"]
+    );
+    let results = seen.results.lock().unwrap().clone();
+    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(|(a, _)| *a == agent));
+    assert_eq!(results[0].1.id, pop);
+
+    let letters = h.dead.letters();
+    assert_eq!(letters.len(), 2, "{letters:?}");
+    let failed = serde_json::to_value(&letters[0]).unwrap();
+    assert_eq!(failed["reason"], "directive-failed");
+    assert_eq!(failed["code"], "directive-failed");
+    assert_eq!(failed["message"], "InvalidStateException: contact is gone");
+    assert_eq!(failed["event_id"], "streams/5d2c/77aa");
+    assert_eq!(failed["plugin"], "screen-pop");
+    assert_eq!(failed["index"], 1);
+    assert_eq!(failed["agent_arn"], json!(agent));
+    assert_eq!(failed["directive_id"], "streams/5d2c/77aa#screen-pop#1");
+    assert_eq!(letters[1].code, "directive-refused");
+
+    // A result that cannot be recorded makes the forwarder send the batch again.
+    h.dead.fail_with(Some("bus unreachable"));
+    let mut again = json!({"format": "streamhooks.streams.v1", "agent_arn": agent, "events": []});
+    again["directive_results"] =
+        json!([{"id": "streams/5d2c/77ad#screen-pop#0", "status": "failed"}]);
+    let (status, headers, answer) = send(&ingest, post(&again, Some(&token))).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(code(&answer), "retry");
+    assert_eq!(headers["retry-after"], "1");
+
+    // Not an array, or too many: the batch is refused.
+    again["directive_results"] = json!({"id": "x"});
+    let (status, _, answer) = send(&ingest, post(&again, Some(&token))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(
+        answer["error"]["message"],
+        "directive_results: expected an array"
+    );
+    again["directive_results"] = Value::Array(vec![json!({"id": "x", "status": "done"}); 101]);
+    let (status, _, answer) = send(&ingest, post(&again, Some(&token))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(
+        answer["error"]["message"],
+        "directive_results is too large: 101 > 100"
+    );
+}

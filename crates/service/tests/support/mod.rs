@@ -172,6 +172,30 @@ pub fn harness_with_state(
     config: ServiceConfig,
     state: Arc<dyn streamhooks_engine::StateStore>,
 ) -> Harness {
+    build(plugins, config, state, None)
+}
+
+/// A harness whose service tells `observer` what it does.
+#[allow(dead_code)] // not every test crate uses it
+pub fn harness_observed(
+    plugins: &[&str],
+    config: ServiceConfig,
+    observer: Arc<dyn streamhooks_service::Observer>,
+) -> Harness {
+    build(
+        plugins,
+        config,
+        Arc::new(streamhooks_engine::MemoryStore::new()),
+        Some(observer),
+    )
+}
+
+fn build(
+    plugins: &[&str],
+    config: ServiceConfig,
+    state: Arc<dyn streamhooks_engine::StateStore>,
+    observer: Option<Arc<dyn streamhooks_service::Observer>>,
+) -> Harness {
     let connect = Arc::new(ScriptedConnect::default());
     let dead = Arc::new(MemoryDeadLetters::new());
     let store = Arc::new(streamhooks_store::MemoryStore::new());
@@ -182,13 +206,16 @@ pub fn harness_with_state(
             max_attempts: 1,
             ..RetryPolicy::default()
         });
-    let service = Service::new(
+    let mut service = Service::new(
         Arc::new(loaded),
         Arc::new(executor),
         store.clone(),
         dead.clone(),
         config,
     );
+    if let Some(observer) = observer {
+        service = service.with_observer(observer);
+    }
     Harness {
         service: Arc::new(service),
         connect,
