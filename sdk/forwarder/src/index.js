@@ -116,7 +116,7 @@ const MAX_RESULTS_PER_BATCH = 100;
 const MAX_RESULT_MESSAGE = 1000;
 const MAX_PENDING_RESULTS = 1000;
 const SEEN_DIRECTIVES = 2000;
-const ATTACH_RETRY_MS = 250;
+const ATTACH_RETRY_MS = 50;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -528,6 +528,14 @@ export function startForwarding(connect, options) {
         report(new ForwarderError('subscribe-failed', `agent.${method} failed: ${describe(e)}`, { cause: e }));
       }
     }
+    // Contacts Streams already had before we subscribed (connect.contact only reports new ones).
+    let existing = [];
+    try {
+      existing = typeof a.getContacts === 'function' ? a.getContacts() : [];
+    } catch (_) {
+      existing = [];
+    }
+    for (const c of existing) onContact(c);
   }
 
   function onContact(contact) {
