@@ -233,9 +233,16 @@
     contact.state = { type: type, timestamp: now() };
   }
 
+  // Connections put on hold or resumed since the last published snapshot; the SDK hold/resume
+  // events for them are published right after that snapshot.
+  var pendingHoldChanges = [];
   function setConnectionState(connection, type) {
     if (!connection || connection.state.type === type) return;
+    var wasHeld = connection.state.type === 'hold';
     connection.state = { type: type, timestamp: now() };
+    if ((!wasHeld && type === 'hold') || (wasHeld && type === 'connected')) {
+      pendingHoldChanges.push(connection);
+    }
   }
 
   var ACTIVE_CONTACT_STATES = ['incoming', 'pending', 'connecting', 'connected', 'paused'];
@@ -312,22 +319,31 @@
     }
   }
 
-  var dirty = false;
   function pushAgentUpdate() {
     var data = agentData();
     post('agent::update', data);
     notify({ type: 'update', agent: clone(data) });
+    var holdChanges = pendingHoldChanges;
+    pendingHoldChanges = [];
+    holdChanges.forEach(function (connection) {
+      contacts.forEach(function (contact) {
+        if (contact.connections.indexOf(connection) >= 0) publishHoldChange(contact, connection);
+      });
+    });
     render();
   }
 
-  // Publish the snapshot after the current action, at most once per task.
+  // Every change publishes its own snapshot (so ring() then miss() in one go shows Streams
+  // connecting and then missed). Changes made while answering an API request are published
+  // right after the api_response, as the real CCP's long poll returns after the call.
+  var answering = 0;
+  var pushAfterAnswer = false;
   function changed() {
-    if (dirty) return;
-    dirty = true;
-    setTimeout(function () {
-      dirty = false;
-      pushAgentUpdate();
-    }, 0);
+    if (answering > 0) {
+      pushAfterAnswer = true;
+      return;
+    }
+    pushAgentUpdate();
   }
 
   function emit(event, data) {
@@ -778,15 +794,22 @@
       response.err = JSON.stringify(new Error(message));
       response.data = { message: message };
     } else {
+      answering += 1;
       try {
         response.data = api[method](params);
       } catch (e) {
         if (!e.serviceType) throw e;
         response.err = formatError(e.serviceType, e.message);
+      } finally {
+        answering -= 1;
       }
     }
     post('api_response', response);
     notify({ type: 'response', method: method, data: clone(response.data), err: response.err });
+    if (pushAfterAnswer && answering === 0) {
+      pushAfterAnswer = false;
+      pushAgentUpdate();
+    }
   }
 
   var masters = {};
@@ -867,6 +890,129 @@
   }
 
   window.addEventListener('message', onMessage);
+
+  // ---------------------------------------------------------------- Amazon Connect SDK channel
+  //
+  // Streams 2.x also embeds the Amazon Connect SDK (@amazon-connect/site-streams): the page's
+  // StreamsSiteProxy waits for a window message {type: 'cross-domain-adapter-init'} from the
+  // CCP iframe carrying a MessagePort, answers 'cross-domain-site-ready' on the port, and
+  // expects {type: 'acknowledge', connectionId, healthCheckInterval}. After that it sends
+  // subscribe/unsubscribe/request/healthCheck messages and receives publish/response messages.
+  // voiceConnection.onParticipantHold/onParticipantResume subscribe to
+  // {namespace: 'aws.connect.voice', key: 'voice/participantHold' | 'voice/participantResume',
+  // parameter: connectionId} this way; the sim publishes those when a connection is held or
+  // resumed. Requests (voice client commands) are answered with an error response.
+
+  var sdkPort = null;
+  var sdkSubscriptions = [];
+  var sdkHealthCounter = 0;
+
+  function sdkSend(message) {
+    if (!sdkPort) return;
+    if (sdkPort.simDeliver) {
+      sdkPort.simDeliver(message);
+    } else {
+      sdkPort.postMessage(message);
+    }
+  }
+
+  function sameTopic(a, b) {
+    return a.namespace === b.namespace && a.key === b.key && (a.parameter || null) === (b.parameter || null);
+  }
+
+  function sdkOnMessage(message) {
+    if (!message || typeof message.type !== 'string') return;
+    if (message.type !== 'log' && message.type !== 'metric' && message.type !== 'healthCheck') {
+      received.push({ event: 'sdk:' + message.type, data: message });
+      if (received.length > 500) received.shift();
+    }
+    switch (message.type) {
+      case 'cross-domain-site-ready':
+        sdkSend({ type: 'acknowledge', connectionId: uuid(), status: 'ready', healthCheckInterval: 0 });
+        break;
+      case 'subscribe':
+        sdkSubscriptions.push({ topic: message.topic, handlerId: message.handlerId });
+        break;
+      case 'unsubscribe':
+        sdkSubscriptions = sdkSubscriptions.filter(function (s) { return !sameTopic(s.topic, message.topic); });
+        break;
+      case 'healthCheck':
+        sdkHealthCounter += 1;
+        sdkSend({ type: 'healthCheckResponse', time: Date.now(), counter: sdkHealthCounter });
+        break;
+      case 'request':
+        sdkSend({
+          type: 'response',
+          requestId: message.requestId,
+          namespace: message.namespace,
+          isError: true,
+          errorKey: 'notSupportedBySimulator',
+          reason: 'The simulated CCP does not implement ' + message.namespace + ' ' + message.command,
+          details: { command: message.command }
+        });
+        break;
+      default:
+        // log, metric: nothing to answer
+        break;
+    }
+  }
+
+  function sdkPublish(namespace, key, parameter, data) {
+    sdkSubscriptions.forEach(function (s) {
+      if (s.topic.namespace !== namespace || s.topic.key !== key) return;
+      if (s.topic.parameter && s.topic.parameter !== parameter) return;
+      sdkSend({ type: 'publish', topic: s.topic, data: data, handlerId: s.handlerId });
+    });
+    notify({ type: 'event', event: namespace + ' ' + key, data: clone(data) });
+  }
+
+  function publishHoldChange(contact, connection) {
+    var onHold = connection.state.type === 'hold';
+    sdkPublish('aws.connect.voice', onHold ? 'voice/participantHold' : 'voice/participantResume', connection.connectionId, {
+      participantId: connection.connectionId,
+      contactId: contact.contactId,
+      isOnHold: onHold
+    });
+  }
+
+  function sdkConnect() {
+    if (!framed) return;
+    var parentWindow = window.parent;
+    if (useDispatch) {
+      // jsdom has no MessageChannel and no transfer: a port-like object that the page's proxy
+      // drives through onmessage/postMessage, delivering asynchronously and cloned per realm.
+      var port = {
+        onmessage: null,
+        postMessage: function (message) {
+          var copy = clone(message);
+          setTimeout(function () { sdkOnMessage(copy); }, 0);
+        },
+        start: function () {},
+        close: function () { sdkPort = null; },
+        simDeliver: function (message) {
+          var copy = cloneInto(parentWindow, message);
+          var self = this;
+          setTimeout(function () {
+            if (typeof self.onmessage === 'function') self.onmessage({ data: copy });
+          }, 0);
+        }
+      };
+      sdkPort = port;
+      var init = cloneInto(parentWindow, { type: 'cross-domain-adapter-init' });
+      var source = window;
+      var origin = window.location.origin;
+      setTimeout(function () {
+        var evt = new parentWindow.MessageEvent('message', { data: init, source: source, origin: origin });
+        Object.defineProperty(evt, 'ports', { value: [port] });
+        parentWindow.dispatchEvent(evt);
+      }, 0);
+    } else if (typeof window.MessageChannel === 'function') {
+      var channel = new window.MessageChannel();
+      sdkPort = channel.port1;
+      channel.port1.onmessage = function (evt) { sdkOnMessage(evt.data); };
+      parentWindow.postMessage({ type: 'cross-domain-adapter-init' }, '*', [channel.port2]);
+    }
+  }
 
   // ---------------------------------------------------------------- driver API
 
@@ -1064,6 +1210,11 @@
       emit(event, { contactId: contact.contactId });
     },
 
+    /** Escape hatch: send any conduit event ({event, data}) to the page as the CCP would. */
+    emit: function (event, data) {
+      emit(event, data);
+    },
+
     /** Publish the agent data again without a change (Streams fires refresh events). */
     refresh: function () {
       pushAgentUpdate();
@@ -1158,4 +1309,5 @@
   // first acknowledge (with the port id) before it sends anything, then gets the agent data.
   post('acknowledge', { id: portId });
   pushAgentUpdate();
+  sdkConnect();
 })();

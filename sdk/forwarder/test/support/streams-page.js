@@ -107,7 +107,10 @@ export async function startStaticServer({ onRequest } = {}) {
  *   agentArn, name, username   the simulated agent (ccp.html ?agent=&name=&username=)
  *   query                      more ccp.html query parameters (object or string), e.g. {state: 'Offline'}
  *   initCCP                    extra connect.core.initCCP params (merged over the defaults)
- *   beforeInit(window, connect) called once Streams is loaded, before initCCP: subscribe here
+ *   beforeInit(window, connect) called (and awaited) once Streams is loaded, before initCCP:
+ *                              install globals the code under test needs (fetch ...)
+ *   afterInitCCP(window, connect) called synchronously right after initCCP, before the CCP
+ *                              has sent anything: subscribe here (connect.agent, connect.contact)
  *                              to see the events fired while the agent initializes
  *   onRequest(req, res)        serve extra routes on the same origin; return true when handled
  *   timeout                    ms to wait for the agent to initialize (default 10000)
@@ -122,6 +125,7 @@ export async function openStreamsPage({
   query,
   initCCP = {},
   beforeInit,
+  afterInitCCP,
   onRequest,
   timeout = 10000
 } = {}) {
@@ -175,7 +179,12 @@ export async function openStreamsPage({
     if (agentArn) ccpQuery.set('agent', agentArn);
     if (name) ccpQuery.set('name', name);
     if (username) ccpQuery.set('username', username);
-    const qs = ccpQuery.toString();
+    // Streams' logger formats the ccpUrl into a message with sprintf, and initCCP throws when
+    // the url holds a percent-escape ("%3A"): keep ':', '/' and '@' literal (legal in a query).
+    const qs = ccpQuery.toString().replace(/%3A/gi, ':').replace(/%2F/gi, '/').replace(/%40/g, '@');
+    if (qs.includes('%')) {
+      throw new Error(`openStreamsPage: the ccpUrl query would hold a percent-escape, which makes Streams' initCCP throw: ${qs}`);
+    }
     const ccpUrl = `${baseUrl}/sim/ccp.html${qs ? '?' + qs : ''}`;
 
     let agentInitialized;
@@ -190,6 +199,7 @@ export async function openStreamsPage({
       ...initCCP
     });
     // connect.agent needs the event bus that initCCP creates.
+    if (afterInitCCP) afterInitCCP(window, connect);
     connect.agent(() => agentInitialized());
     let timer;
     await Promise.race([
