@@ -18,7 +18,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStreamsPage, waitFor } from './support/streams-page.js';
+import { openStreamsPage, startStaticServer, waitFor } from './support/streams-page.js';
+import { launchChromium } from './support/browser.js';
 
 const DEFAULT_AGENT_ARN =
   'arn:aws:connect:us-west-2:111122223333:instance/8a1f2b3c-0000-4000-8000-000000000001/agent/5d2c7e40-0000-4000-8000-0000000000a1';
@@ -580,4 +581,54 @@ test('sim.on reports requests, responses, updates and events', async (t) => {
   const count = changes.length;
   sim.refresh();
   assert.equal(changes.length, count);
+});
+
+test('in real Chromium: postMessage conduit, #ring in the CCP iframe, accept, SDK participant hold, #hangup, #clear', async (t) => {
+  const browser = await launchChromium();
+  if (!browser) {
+    t.skip('no Chromium installed (apt-get install chromium-headless-shell, or set CHROMIUM_PATH)');
+    return;
+  }
+  const served = await startStaticServer();
+  t.after(async () => {
+    await browser.close();
+    await served.close();
+  });
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${served.baseUrl}/sim/host.html?init=1&name=Ada&username=ada`);
+  await page.evaluate(() => window.agentReady.then(() => true));
+  await page.evaluate(() => {
+    window.log = [];
+    connect.contact((contact) => {
+      for (const method of ['onConnecting', 'onAccepted', 'onConnected', 'onACW', 'onEnded', 'onDestroy']) {
+        contact[method](() => window.log.push(method));
+      }
+    });
+    new connect.Agent().onStateChange((e) => window.log.push(`${e.oldState}->${e.newState}`));
+  });
+  assert.equal(await page.evaluate(() => new connect.Agent().getName()), 'Ada');
+  const frame = page.frames().find((f) => f.url().includes('/sim/ccp.html'));
+  await frame.click('#ring');
+  await page.waitForFunction(() => window.log.includes('onConnecting'));
+  eq(await page.evaluate(() => new connect.Agent().getContacts()[0].getAttributes()), { CustomerId: { name: 'CustomerId', value: 'C-1001' } });
+  await page.evaluate(() => new Promise((resolve, reject) => new connect.Agent().getContacts()[0].accept({ success: resolve, failure: reject })));
+  await page.waitForFunction(() => window.log.includes('onConnected'));
+  await page.evaluate(() => {
+    const customer = new connect.Agent().getContacts()[0].getInitialConnection();
+    customer.onParticipantHold((e) => window.log.push(`hold:${e.isOnHold}`));
+    return new Promise((resolve, reject) => customer.hold({ success: resolve, failure: reject }));
+  });
+  await page.waitForFunction(() => window.log.includes('hold:true'));
+  await frame.click('#hangup');
+  await page.waitForFunction(() => window.log.includes('onACW'));
+  await frame.click('#clear');
+  await page.waitForFunction(() => window.log.includes('onDestroy'));
+  eq(await page.evaluate(() => window.log), [
+    'Available->PendingBusy', 'onConnecting', 'onAccepted', 'PendingBusy->Busy', 'onConnected', 'hold:true',
+    'Busy->AfterCallWork', 'onACW', 'onEnded', 'AfterCallWork->Available', 'onDestroy'
+  ]);
+  eq(await frame.evaluate(() => window.ccpSim.calls.map((c) => c.method)), ['acceptContact', 'holdConnection']);
+  eq(pageErrors, []);
 });
