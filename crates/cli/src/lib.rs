@@ -21,6 +21,7 @@
 //! assert!(String::from_utf8_lossy(&stdout).contains("contact-connected-to-agent\t"));
 //! ```
 
+pub mod dev;
 mod input;
 
 use std::ffi::OsString;
@@ -92,6 +93,7 @@ where
         Command::Replay(args) => replay(&args, console),
         Command::Plugin(command) => plugin(&command, console),
         Command::Kinds(args) => kinds(&args, console),
+        Command::Dev(args) => dev_command(&args, console),
     }
 }
 
@@ -185,6 +187,44 @@ enum Command {
     Plugin(PluginCommand),
     /// List every event kind with its one-line description.
     Kinds(KindsArgs),
+    /// Serve the whole loop locally: the ingest endpoint (dev auth), an EventBridge-style
+    /// endpoint, the plugins, an in-memory store, a dry-run executor, a live feed and a demo
+    /// agent page.
+    #[command(long_about = DEV_ABOUT)]
+    Dev(DevArgs),
+}
+
+const DEV_ABOUT: &str = "\
+Serves on 127.0.0.1, with no AWS account, everything a Streams agent desktop talks to:
+
+  POST /ingest   the ingest-http handler itself (same checks, same answers); authentication
+                 is the insecure dev mode: `Authorization: Bearer dev:<agent id or ARN>`
+  POST /events   Amazon Connect events as EventBridge delivers them to a rule target (one
+                 event or an array), through the contact-events handler
+  GET  /feed     server-sent events: each event handled, each action decided (dry run:
+                 recorded, not executed), each directive result, each dead letter
+  GET  /         a demo agent desktop: amazon-connect-streams against a simulated CCP, the
+                 streamhooks forwarder, and the live feed
+
+Plugins are loaded from --plugins; state, idempotency and mailboxes are kept in memory. The
+demo page needs amazon-connect-streams: `npm ci --prefix sdk/forwarder` (or --streams-js).
+The first line printed on stdout that starts `streamhooks dev: listening on` gives the URL.";
+
+#[derive(Debug, Args)]
+struct DevArgs {
+    /// The plugin folder: every `*/plugin.toml` below it is loaded.
+    #[arg(long, value_name = "DIR", default_value = "target/plugins/examples")]
+    plugins: PathBuf,
+    /// Where to listen (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    addr: std::net::SocketAddr,
+    /// amazon-connect-streams' release/connect-streams.js [default: the forwarder's dev
+    /// dependency under sdk/forwarder/node_modules].
+    #[arg(long, value_name = "FILE")]
+    streams_js: Option<PathBuf>,
+    /// Another origin allowed to call /ingest from a browser (repeatable).
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -400,6 +440,29 @@ fn replay(args: &ReplayArgs, console: Console<'_>) -> u8 {
         runtime,
     };
     read_all(&args.input, console, Sink::Replay(Box::new(replayer)))
+}
+
+fn dev_command(args: &DevArgs, console: Console<'_>) -> u8 {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second subscriber (tests running commands in one process) is not an error.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let options = dev::DevOptions {
+        addr: args.addr,
+        plugins: args.plugins.clone(),
+        streams_js: dev::find_streams_js(args.streams_js.as_deref()),
+        allow_origins: args.allow_origin.clone(),
+    };
+    match dev::serve(&options, console.stdout) {
+        Ok(()) => EXIT_OK,
+        Err(message) => {
+            let _ = writeln!(console.stderr, "streamhooks dev: {message}");
+            EXIT_USAGE_OR_IO
+        }
+    }
 }
 
 fn plugin(command: &PluginCommand, console: Console<'_>) -> u8 {

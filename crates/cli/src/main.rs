@@ -7,10 +7,11 @@ use streamhooks_cli::{Console, run};
 
 fn main() -> ExitCode {
     let mut stdin = io::stdin().lock();
-    let mut stdout = BufWriter::new(io::stdout().lock());
-    let stderr = io::stderr();
+    // Not locked for the life of the process: `streamhooks dev` logs from its worker threads
+    // through tracing, which writes to stderr itself and would wait forever on a held lock.
+    let mut stdout = BufWriter::new(io::stdout());
+    let mut stderr = io::stderr();
     let stderr_is_terminal = stderr.is_terminal();
-    let mut stderr = stderr.lock();
     let console = Console {
         stdin: &mut stdin,
         stdout: &mut stdout,
