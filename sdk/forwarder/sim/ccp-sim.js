@@ -1069,10 +1069,16 @@
     /** The agent accepts in the CCP's own UI (Streams in the page then fires accepted). */
     accept: function (contactId) {
       var contact = contactFor(contactId);
-      act(function () { acceptImpl(contact); });
-      // the CCP's contact.accept() broadcasts this on success
+      try {
+        acceptImpl(contact);
+      } catch (e) {
+        throw new Error('ccpSim: ' + e.message);
+      }
+      // The CCP's contact.accept() broadcasts accepted when acceptContact succeeds; the snapshot
+      // showing the contact connected comes after that.
       emit('contact::accepted', { contactId: contact.contactId });
       emit('contact::accepted::' + contact.contactId, { contactId: contact.contactId });
+      changed();
       return contact.contactId;
     },
 

@@ -549,8 +549,10 @@ test('the visible UI: #ring, #hangup, #available, #offline drive the same flows'
   await waitFor(() => doc.querySelectorAll('#contacts li').length === 1);
   assert.equal(doc.querySelector('#contacts li').getAttribute('data-contact-id'), contact.getContactId());
 
-  await call((cb) => contact.accept(cb));
+  doc.getElementById('accept').click();
   await waitFor(() => has(log, 'contact::connected'));
+  eq(names(log, (e) => e.event.startsWith('contact::') && e.event !== 'contact::refresh'),
+    ['contact::init', 'contact::connecting', 'contact::accepted', 'contact::connected']);
   doc.getElementById('hangup').click();
   await waitFor(() => has(log, 'contact::ended'));
   await waitFor(() => doc.getElementById('agent-state').getAttribute('data-state') === 'AfterCallWork');
@@ -562,6 +564,7 @@ test('the visible UI: #ring, #hangup, #available, #offline drive the same flows'
   doc.getElementById('available').click();
   await waitFor(() => agentOf(connect).getState().name === 'Available');
   assert.equal(sim.snapshot().snapshot.state.name, 'Available');
+  eq(sim.calls, [], "the CCP's own buttons send no API requests through Streams");
   assert.equal(doc.getElementById('agent-state').textContent, 'Available');
 });
 
