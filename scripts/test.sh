@@ -19,6 +19,21 @@ if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
   timeout 900 python3 -m pip install --quiet --root-user-action=ignore 'moto[server]>=5,<6'
 fi
 
+# The forwarder's tests: Node.js and npm (the machine's), the npm packages from the lockfile
+# (the real amazon-connect-streams, jsdom, TypeScript, playwright-core), and Debian's Chromium
+# for the browser end-to-end test (playwright-core drives it; it downloads no browser).
+command -v node >/dev/null && command -v npm >/dev/null || {
+  echo "Node.js 20+ and npm are needed for the forwarder's tests" >&2
+  exit 1
+}
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  timeout 600 $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive timeout 900 $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+timeout 600 npm ci --prefix sdk/forwarder --no-audit --no-fund --loglevel=error
+
 step "template.yaml: cfn-lint and sam validate --lint (offline)"
 bash scripts/lint-template.sh
 
@@ -45,6 +60,14 @@ cargo build --locked -p streamhooks-ingest-http -p streamhooks-contact-events -p
 cargo test --workspace --locked
 cargo test --manifest-path sdk/rust/Cargo.toml --target-dir target --locked
 cargo test --manifest-path plugins/Cargo.toml --target-dir target --workspace --locked
+
+step "forwarder: types, node tests with the real amazon-connect-streams in jsdom"
+npm --prefix sdk/forwarder run --silent typecheck
+npm --prefix sdk/forwarder test
+
+step "browser end to end: the demo page in headless Chromium against streamhooks dev"
+# target/debug/streamhooks was built by cargo test above (the CLI's tests run the binary).
+STREAMHOOKS_BIN=target/debug/streamhooks node --test sdk/forwarder/test/e2e/
 
 step "main job: scripts/demo.sh"
 # The README's first command must keep working: the example plugins over the sample day.
