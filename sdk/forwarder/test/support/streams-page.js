@@ -1,11 +1,17 @@
 // Test harness: a jsdom page running the real amazon-connect-streams, with the simulated CCP
 // (sim/ccp.html) as its CCP iframe, everything served from 127.0.0.1.
 //
-//   const page = await openStreamsPage();
-//   page.connect.agent(...);            // the real Streams in the page
-//   const contactId = page.sim.ring();  // the simulated CCP (window.ccpSim in the iframe)
+//   const page = await openStreamsPage({
+//     afterInitCCP: (window, connect) => connect.agent(...),  // to see the agent's first events
+//   });
+//   page.connect.agent(...);            // the real Streams in the page (agent initialized already)
+//   const contactId = page.sim.ring();  // the simulated CCP (window.ccpSim in the iframe); see sim/README.md
 //   await waitFor(() => ...);
 //   await page.close();
+//
+// Objects from the page (and from the sim) belong to jsdom's realm: assert.deepStrictEqual
+// against them fails on prototypes; compare JSON copies. startStaticServer() serves the same
+// files for a real browser (sim/host.html?init=1 embeds the sim; see test/support/browser.js).
 
 import http from 'node:http';
 import fs from 'node:fs/promises';
