@@ -168,7 +168,18 @@ function randomUUID() {
 
 function describe(err) {
   if (err === undefined || err === null) return 'no details';
-  if (typeof err === 'string') return err;
+  if (typeof err === 'string') {
+    // Streams hands some failures over as the JSON of {type, message, ...}.
+    if (/^\s*\{/.test(err)) {
+      try {
+        const parsed = JSON.parse(err);
+        if (parsed && typeof parsed === 'object' && (parsed.type || parsed.message)) return describe(parsed);
+      } catch (_) {
+        /* not JSON after all */
+      }
+    }
+    return err;
+  }
   if (err instanceof Error) return err.message || String(err);
   if (typeof err === 'object') {
     const type = err.type || err.errorType || err.code;
