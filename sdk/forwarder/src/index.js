@@ -609,13 +609,15 @@ export function startForwarding(connect, options) {
         try {
           keep(
             conn[method](
-              guard(event, (arg) =>
+              guard(event, (arg) => {
+                // Streams' unsubscribe for these may not reach the SDK client: ignore strays.
+                if (contacts.get(contactId) !== state) return;
                 capture(event, () => ({
                   contactId,
                   contact: contactData(contactId, contact),
                   data: { connectionId: String((arg && arg.connectionId) || connectionId) },
-                })),
-              ),
+                }));
+              }),
             ),
             state.subs,
           );
