@@ -34,13 +34,11 @@ async function setup(t, { options = {}, respond, early = true } = {}) {
     });
   };
   const page = await openStreamsPage({
-    beforeInit: (window, connect) => {
+    // Right after initCCP, before the CCP has sent anything.
+    afterInitCCP: (window, connect) => {
       if (!early) return;
-      // After initCCP (called right after beforeInit) and long before the CCP iframe answers.
-      setTimeout(() => {
-        recordOracle(connect, ctx.oracle);
-        start(connect);
-      }, 0);
+      recordOracle(connect, ctx.oracle);
+      start(connect);
     },
   });
   if (!early) start(page.connect);
@@ -118,7 +116,7 @@ test('every event the real Streams fires reaches the endpoint once, in order, in
   await seen(ctx, 'agent::cleared_next_state');
   await seen(ctx, 'agent::not_routable');
   sim.setAgentState('Available');
-  await seen(ctx, 'agent::routable', () => true, 3);
+  await seen(ctx, 'agent::state_change', (e) => e.data.oldState === 'Lunch' && e.data.newState === 'Available');
 
   // A queued callback the agent misses (MissedCallAgent is an error state).
   const c2 = sim.ring({ state: 'incoming', type: 'queue_callback' });
