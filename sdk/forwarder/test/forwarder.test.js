@@ -303,6 +303,36 @@ test('401: getToken({forceRefresh: true}) and the same batch again with the new 
   assert.deepEqual(ids(ctx.ingest.acceptedEvents()), ids(ctx.events));
 });
 
+test('retry.maxAttempts: a batch that keeps failing is dropped and reported; getToken failures are retried', async (t) => {
+  let tokenCalls = 0;
+  const ctx = await setup(t, {
+    options: {
+      retry: { baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 },
+      getToken: () => {
+        tokenCalls++;
+        if (tokenCalls === 1) throw new Error('no session yet');
+        return 'token';
+      },
+    },
+    respond: () => errorAnswer(500, 'internal', 'broken'),
+  });
+  await seen(ctx, 'agent::state_change');
+  await waitFor(() => ctx.errors.some((e) => e.code === 'retries-exhausted'), WAIT);
+  const [tokenFailed] = ctx.errors;
+  assert.equal(tokenFailed.code, 'token-failed');
+  assert.equal(tokenFailed.retryable, true);
+  assert.match(tokenFailed.message, /no session yet/);
+  const exhausted = ctx.errors.find((e) => e.code === 'retries-exhausted');
+  assert.equal(exhausted.retryable, false);
+  const first = ctx.ingest.requests[0].batch;
+  assert.deepEqual(exhausted.ids, ids(first.events));
+  // Three attempts: the one whose token failed (no request) and two that got a 500.
+  const tries = ctx.ingest.requests.filter((r) => ids(r.batch.events).join() === ids(first.events).join());
+  assert.equal(tries.length, 2);
+  assert.ok(tries.every((r) => r.headers.authorization === 'Bearer token'));
+  assert.equal(ctx.fw.stats().dropped >= first.events.length, true);
+});
+
 test('400: that batch is dropped and reported with the server code and message; later ones go on', async (t) => {
   let refuse = true;
   const ctx = await setup(t, {
