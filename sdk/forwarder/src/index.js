@@ -981,22 +981,23 @@ export function startForwarding(connect, options) {
   }
 
   // -- polling ------------------------------------------------------------------------------
-  function schedulePoll() {
+  function schedulePoll(minWait = 0) {
     if (!(opts.pollIntervalMs > 0) || stopping) return;
     if (pollTimer) clearTimeout(pollTimer);
-    const wait = Math.max(0, lastSendAt + opts.pollIntervalMs - Date.now());
+    const wait = Math.max(minWait, lastSendAt + opts.pollIntervalMs - Date.now());
     pollTimer = setTimeout(() => {
       pollTimer = null;
       if (stopping) return;
-      if (idle() && !sending && !batchTimer && Date.now() - lastSendAt >= opts.pollIntervalMs) {
-        const arn = currentAgentArn();
-        if (arn) {
-          outbox.push(makeBatch(arn, [], [], true));
-          pump();
-          return;
-        }
+      const arn = currentAgentArn();
+      if (!idle() || sending || batchTimer || !arn) {
+        // Busy (the batch in flight re-arms the poll when it ends), or no agent yet.
+        schedulePoll(opts.pollIntervalMs);
+      } else if (Date.now() - lastSendAt < opts.pollIntervalMs) {
+        schedulePoll(1);
+      } else {
+        outbox.push(makeBatch(arn, [], [], true));
+        pump();
       }
-      schedulePoll();
     }, wait);
   }
 
