@@ -8,6 +8,9 @@ const $ = (id) => document.getElementById(id);
 const origin = window.location.origin;
 
 let agentArn = null;
+// What the forwarder reported (retryable problems included), for a look from the console.
+const errors = [];
+window.streamhooksErrors = errors;
 let current = null; // the newest contact Streams reported
 
 function setText(id, text) {
@@ -59,6 +62,7 @@ function start() {
       console.info('directive', directive.directive, directive.id, result);
     },
     onError: (error) => {
+      errors.push({ code: error.code, message: error.message, retryable: !!error.retryable });
       console.warn('forwarder:', error);
       setText('forwarder-status', `error: ${error.message || error}`);
     },

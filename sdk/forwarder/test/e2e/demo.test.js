@@ -124,7 +124,10 @@ test('an incoming call is forwarded, the screen pop comes back and shows, and th
     await feed.locator('li.feed-event[data-source="eventbridge"][data-kind="contact-completed"]').first().waitFor({ timeout: TIMEOUT });
     await feed.locator('li.feed-action[data-plugin="crm-call-log"][data-action="crm"]').first().waitFor({ timeout: TIMEOUT });
 
-    // Nothing failed on the page's side.
+    // Nothing failed on the page's side: every entry decoded on the server (a rejected entry
+    // is reported as an error), no batch was dropped.
+    const errors = await page.evaluate(() => window.streamhooksErrors);
+    assert.deepEqual(errors.filter((e) => !e.retryable), []);
     const stats = await page.evaluate(() => window.streamhooksForwarder.stats());
     assert.equal(stats.dropped, 0, JSON.stringify(stats));
     assert.ok(stats.acknowledged >= 5, JSON.stringify(stats));
