@@ -191,20 +191,32 @@ impl Observer for Feed {
     }
 }
 
+impl Feed {
+    /// Shows a call the dry-run executor would make, and answers it as done.
+    fn dry_run<'a>(
+        &self,
+        port: &str,
+        cx: &CallContext,
+        action: Value,
+    ) -> BoxFuture<'a, Result<Option<String>, CallError>> {
+        self.push(json!({
+            "type": "action",
+            "port": port,
+            "event_id": cx.event_id,
+            "plugin": cx.plugin,
+            "action": action,
+        }));
+        Box::pin(async { Ok(Some("dry-run".to_owned())) })
+    }
+}
+
 impl Connect for Feed {
     fn call<'a>(
         &'a self,
         action: &'a Action,
         cx: &'a CallContext,
     ) -> BoxFuture<'a, Result<Option<String>, CallError>> {
-        self.push(json!({
-            "type": "action",
-            "port": "connect",
-            "event_id": cx.event_id,
-            "plugin": cx.plugin,
-            "action": action,
-        }));
-        Box::pin(async { Ok(Some("dry-run".to_owned())) })
+        self.dry_run("connect", cx, json!(action))
     }
 }
 
@@ -214,14 +226,7 @@ impl CrmConnector for Feed {
         update: &'a CrmUpdate,
         cx: &'a CallContext,
     ) -> BoxFuture<'a, Result<Option<String>, CallError>> {
-        self.push(json!({
-            "type": "action",
-            "port": "crm",
-            "event_id": cx.event_id,
-            "plugin": cx.plugin,
-            "action": {"type": "crm", "parameters": update},
-        }));
-        Box::pin(async { Ok(Some("dry-run".to_owned())) })
+        self.dry_run("crm", cx, json!({"type": "crm", "parameters": update}))
     }
 }
 

@@ -263,15 +263,10 @@ async fn bad_requests_get_clear_errors() {
     assert!(headers.contains_key("retry-after"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn directives_decided_on_server_side_events_come_with_the_agents_next_answer() {
+/// An ingest handler whose agent has a screen pop waiting in its mailbox, decided on a
+/// server-side (agent event stream) event; that event, and the agent.
+async fn directive_waiting_in_mailbox() -> (Ingest, streamhooks_events::Event, String) {
     let h = harness(&["screen-pop"], ServiceConfig::default());
-    let ingest = Ingest::new(
-        Arc::clone(&h.service),
-        Arc::new(DevAuthenticator::insecure_new()),
-        config(),
-    );
-    // The agent event stream reports the contact connected before the browser forwards it.
     let server_side = event("agent-stream/contact-connected", "contact-connected");
     let report = h
         .service
@@ -283,6 +278,18 @@ async fn directives_decided_on_server_side_events_come_with_the_agents_next_answ
         .await;
     assert_eq!(report.status, streamhooks_service::Status::Processed);
     let agent = server_side.agent_arn.clone().unwrap();
+    let ingest = Ingest::new(
+        h.service,
+        Arc::new(DevAuthenticator::insecure_new()),
+        config(),
+    );
+    (ingest, server_side, agent)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directives_decided_on_server_side_events_come_with_the_agents_next_answer() {
+    // The agent event stream reports the contact connected before the browser forwards it.
+    let (ingest, server_side, agent) = directive_waiting_in_mailbox().await;
 
     let mut batch = batch();
     batch["agent_arn"] = json!(agent);
@@ -332,23 +339,7 @@ impl streamhooks_service::Observer for Seen {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_batch_collects_the_mailbox() {
-    let h = harness(&["screen-pop"], ServiceConfig::default());
-    let ingest = Ingest::new(
-        Arc::clone(&h.service),
-        Arc::new(DevAuthenticator::insecure_new()),
-        config(),
-    );
-    let server_side = event("agent-stream/contact-connected", "contact-connected");
-    let report = h
-        .service
-        .process(
-            &server_side,
-            &streamhooks_service::Delivery::None,
-            deadline(),
-        )
-        .await;
-    assert_eq!(report.status, streamhooks_service::Status::Processed);
-    let agent = server_side.agent_arn.clone().unwrap();
+    let (ingest, server_side, agent) = directive_waiting_in_mailbox().await;
     let poll = json!({"format": "streamhooks.streams.v1", "agent_arn": agent, "events": []});
     let token = format!("dev:{agent}");
     let (status, _, body) = send(&ingest, post(&poll, Some(&token))).await;
