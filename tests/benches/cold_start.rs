@@ -13,7 +13,9 @@
 //! The functions run in dry-run mode with the embedded store (no AWS calls at init or in the
 //! first invocation), so what is measured is the runtime's own start: logging, configuration,
 //! the engine, loading the plugins, the first event through decoding, plugins and executor.
-//! `COLD_START_RUNS` (default 15) sets the runs per row.
+//! `COLD_START_RUNS` (default 15) sets the runs per row. The last column is the resident memory
+//! (`VmRSS`) of the function process once it has answered its first event: with the five plugins
+//! loaded, waiting for its next event.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
@@ -128,8 +130,21 @@ fn functions() -> Vec<Function> {
     ]
 }
 
-/// One cold start: (to init done, to first response).
-fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration) {
+/// Resident memory (`VmRSS`) and its peak (`VmHWM`) of a process, in KiB, from `/proc`.
+fn resident_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// One cold start: (to init done, to first response, resident KiB after the first response).
+fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration, u64) {
     let api = RuntimeApi::try_start(ApiConfig {
         function_name: function.name.into(),
         ..ApiConfig::default()
@@ -171,7 +186,10 @@ fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration) {
     let started = process.started_at();
     let init = api.time_of_first_next_request().unwrap() - started;
     let first = api.time_of_first_response().unwrap() - started;
-    (init, first)
+    // The function is back in its `/next` poll: what it holds with five plugins loaded and
+    // one event handled.
+    let (rss, _) = resident_kib(process.pid());
+    (init, first, rss)
 }
 
 fn ms(d: Duration) -> String {
@@ -196,16 +214,18 @@ fn main() {
     );
     println!();
     println!(
-        "| function | plugins | init p50 | first response p50 | min | max | ratio to components |"
+        "| function | plugins | init p50 | first response p50 | min | max | ratio to components | RSS after first response (p50) |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for function in functions() {
         let mut rows = Vec::new();
         for (label, dir) in [("precompiled", &precompiled), ("components", &components)] {
             // Interleaved would be fairer still; a warm-up run first keeps the page cache equal.
             cold_start(&function, dir);
-            let samples: Vec<(Duration, Duration)> =
+            let samples: Vec<(Duration, Duration, u64)> =
                 (0..runs).map(|_| cold_start(&function, dir)).collect();
+            let mut rss: Vec<u64> = samples.iter().map(|s| s.2).collect();
+            rss.sort();
             let init = median(samples.iter().map(|s| s.0).collect());
             let firsts: Vec<Duration> = samples.iter().map(|s| s.1).collect();
             let first = median(firsts.clone());
@@ -215,18 +235,20 @@ fn main() {
                 first,
                 *firsts.iter().min().unwrap(),
                 *firsts.iter().max().unwrap(),
+                rss[rss.len() / 2],
             ));
         }
         let baseline = rows[1].2;
-        for (label, init, first, min, max) in rows {
+        for (label, init, first, min, max, rss) in rows {
             println!(
-                "| {} | {label} | {} | {} | {} | {} | {:.3} |",
+                "| {} | {label} | {} | {} | {} | {} | {:.3} | {:.1} MiB |",
                 function.name,
                 ms(init),
                 ms(first),
                 ms(min),
                 ms(max),
-                first.as_secs_f64() / baseline.as_secs_f64()
+                first.as_secs_f64() / baseline.as_secs_f64(),
+                rss as f64 / 1024.0
             );
         }
     }
