@@ -104,6 +104,16 @@ struct Stats {
     n: usize,
 }
 
+/// This process's resident memory (`VmRSS`), KiB.
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
 fn us(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }
@@ -138,6 +148,7 @@ fn main() {
         guest_path.display()
     );
 
+    let rss_start = resident_kib();
     let events = sample_events();
     let event = pick(&events, EventKind::ContactConnecting).expect("a contact-connecting event");
     let event_json_len = size(event);
@@ -160,8 +171,25 @@ fn main() {
     };
     let naive = naive::Naive::new(&component, manifest.config.clone()).expect("naive host");
     let naive_pre = naive.pre().expect("naive InstancePre");
+    // Tuning rows: the engine's wasmtime settings without its limits and authorization, then
+    // with pages kept resident between instances, then with copy-on-write memory images.
+    let tuned = |keep: usize, cow: bool| {
+        naive::Naive::with_wasmtime(
+            &naive::pooled_config(keep, cow),
+            &component,
+            manifest.config.clone(),
+        )
+        .expect("pooled host")
+    };
+    let pooled = tuned(0, false);
+    let pooled = pooled.pre().expect("pooled InstancePre");
+    let resident = tuned(1 << 20, false);
+    let resident = resident.pre().expect("resident InstancePre");
+    let resident_cow = tuned(1 << 20, true);
+    let resident_cow = resident_cow.pre().expect("resident cow InstancePre");
     let peer = peer::Peer::new(&guest, &manifest.config).expect("Extism plugin");
     let mut extism_plugin = peer.instance().expect("Extism instance");
+    let rss_loaded = resident_kib();
 
     // The same decision from every case, or the comparison means nothing.
     let expected = native.handle(event).expect("native");
@@ -174,8 +202,10 @@ fn main() {
     let n = naive.handle(event).expect("naive");
     assert_eq!(n.actions, expected.actions, "naive");
     assert_eq!(n.writes, 1);
-    let n = naive_pre.handle(event).expect("naive pre");
-    assert_eq!(n.actions, expected.actions, "naive pre");
+    for host in [&naive_pre, &pooled, &resident, &resident_cow] {
+        let n = host.handle(event).expect("naive pre");
+        assert_eq!(n.actions, expected.actions, "naive pre");
+    }
     let (x, writes) = peer.handle(&mut extism_plugin, event).expect("extism");
     assert_eq!(x, expected.actions, "extism");
     assert_eq!(writes, 1);
@@ -204,6 +234,15 @@ fn main() {
         }),
         Case::new("naive wasmtime: linker+store+instantiate", || {
             black_box(naive.handle(black_box(event)).ok());
+        }),
+        Case::new("wasmtime, engine's settings, no limits", || {
+            black_box(pooled.handle(black_box(event)).ok());
+        }),
+        Case::new("  + 1 MiB kept resident per memory/table", || {
+            black_box(resident.handle(black_box(event)).ok());
+        }),
+        Case::new("  + copy-on-write memory images", || {
+            black_box(resident_cow.handle(black_box(event)).ok());
         }),
         Case::new("Extism: one plugin, reused (documented use)", || {
             black_box(peer.handle(&mut extism_plugin, black_box(event)).ok());
@@ -263,10 +302,17 @@ fn main() {
     for (name, i) in [
         ("native", 0),
         ("naive wasmtime (linker+store+instantiate)", 3),
-        ("Extism, reused instance", 4),
-        ("Extism, fresh instance", 5),
+        ("Extism, reused instance", 7),
+        ("Extism, fresh instance", 8),
     ] {
         let (p50, mean) = ratio(i);
         println!("streamhooks / {name}: {p50:.2}x at p50, {mean:.2}x mean");
     }
+    println!(
+        "\nresident memory of this process: {:.1} MiB at start, {:.1} MiB with every host set up, \
+         {:.1} MiB after the runs",
+        rss_start as f64 / 1024.0,
+        rss_loaded as f64 / 1024.0,
+        resident_kib() as f64 / 1024.0
+    );
 }

@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use streamhooks_actions::action as a;
 use streamhooks_events as ev;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, Store,
+};
 
 wasmtime::component::bindgen!({
     world: "plugin",
@@ -73,7 +75,16 @@ pub struct Outcome {
 
 impl Naive {
     pub fn new(component: &[u8], config: BTreeMap<String, String>) -> wasmtime::Result<Naive> {
-        let engine = Engine::new(&Config::new())?;
+        Naive::with_wasmtime(&Config::new(), component, config)
+    }
+
+    /// The same host over a wasmtime configured by `wasm` (for the tuning rows).
+    pub fn with_wasmtime(
+        wasm: &Config,
+        component: &[u8],
+        config: BTreeMap<String, String>,
+    ) -> wasmtime::Result<Naive> {
+        let engine = Engine::new(wasm)?;
         let component = Component::new(&engine, component)?;
         Ok(Naive {
             engine,
@@ -263,4 +274,31 @@ impl NaivePre<'_> {
         let plugin = self.pre.instantiate(&mut store)?;
         self.naive.call(&mut store, &plugin, event)
     }
+}
+
+/// The engine's wasmtime settings (`crates/engine/src/engine.rs`: pooling allocator sized for 32
+/// instances, copy-on-write memory images off), with `keep_resident` bytes of each linear
+/// memory and table kept resident between instances (wasmtime's default is 0: decommitted
+/// after every instance, so the next one faults its pages in again), and copy-on-write images
+/// on or off.
+pub fn pooled_config(keep_resident: usize, cow: bool) -> Config {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(32)
+        .total_core_instances(32 * 16)
+        .total_memories(32 * 2)
+        .total_tables(32 * 16)
+        .max_core_instances_per_component(16)
+        .max_memories_per_component(2)
+        .max_tables_per_component(16)
+        .max_memory_size(256 << 20)
+        .linear_memory_keep_resident(keep_resident)
+        .table_keep_resident(keep_resident);
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .max_wasm_stack(256 * 1024)
+        .cranelift_opt_level(OptLevel::Speed)
+        .memory_init_cow(cow)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    config
 }
