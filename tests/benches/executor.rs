@@ -156,6 +156,18 @@ fn main() {
                 * 1000.0),
         elapsed.as_secs_f64()
     );
+    // Where the throttled calls fall: their place among all calls and their time after the
+    // first call, to tell the burst edge from steady-state misses.
+    if let Some(first) = calls.first().map(|c| c.at) {
+        for (i, c) in calls.iter().enumerate().filter(|(_, c)| c.status == 429) {
+            println!(
+                "throttled: call {} of {}, {:.1} ms after the first call",
+                i + 1,
+                calls.len(),
+                c.at.duration_since(first).as_secs_f64() * 1000.0
+            );
+        }
+    }
     assert_eq!(
         accepted.len(),
         actions,
