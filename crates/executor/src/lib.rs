@@ -49,7 +49,7 @@ pub use execute::{
     ActionOutcome, Execution, Executor, MAX_BYTES_PER_PUT, MAX_ENTRIES_PER_PUT, Outcome, Planned,
     RetryPolicy, client_token, connect_operation,
 };
-pub use limiter::{CONNECT_DEFAULT_QUOTAS, Quota, RateLimiter, WouldPassDeadline};
+pub use limiter::{CONNECT_DEFAULT_QUOTAS, Quota, RATE_HEADROOM, RateLimiter, WouldPassDeadline};
 pub use ports::{
     BoxFuture, CallContext, CallError, Connect, CrmConnector, EventPublisher, PublishEntry,
 };
