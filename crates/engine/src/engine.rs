@@ -9,7 +9,13 @@ use std::time::Duration;
 
 use streamhooks_actions::manifest::Manifest;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+/// Bytes of each pooled linear memory and table kept resident (zeroed in place) when an
+/// instance is freed, instead of handed back to the kernel.
+const KEEP_RESIDENT_BYTES: usize = 1 << 20;
+/// Decommits the pooling allocator gathers before one batch of `madvise` calls.
+const DECOMMIT_BATCH: usize = 16;
 
 use crate::artifact::{self, Target};
 use crate::bindings;
@@ -189,7 +195,14 @@ impl Engine {
             .max_core_instances_per_component(config.max_core_instances_per_component)
             .max_memories_per_component(config.max_memories_per_component)
             .max_tables_per_component(config.max_core_instances_per_component)
-            .max_memory_size(config.max_memory_bytes);
+            .max_memory_size(config.max_memory_bytes)
+            // Profiled (perf, BENCHMARKS.md): most of a call's time was the kernel taking the
+            // previous instance's pages back (madvise, with TLB shootdowns) and faulting them
+            // in again. Plugin memories are small: reset what was dirtied in place instead.
+            .pagemap_scan(Enabled::Auto)
+            .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+            .table_keep_resident(KEEP_RESIDENT_BYTES)
+            .decommit_batch_size(DECOMMIT_BATCH);
         wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let wasmtime = wasmtime::Engine::new(&wasm).map_err(|e| EngineError::Config {
             field: "pooling allocator",
