@@ -93,9 +93,7 @@ pub struct DirectiveResult {
 impl DirectiveResult {
     /// The event, plugin and index the id names, when it has the usual shape.
     pub fn origin(&self) -> Option<(&str, &str, usize)> {
-        let (rest, index) = self.id.rsplit_once('#')?;
-        let (event, plugin) = rest.rsplit_once('#')?;
-        Some((event, plugin, index.parse().ok()?))
+        crate::pipeline::directive_origin(&self.id)
     }
 }
 

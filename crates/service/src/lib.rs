@@ -18,5 +18,5 @@ pub use dead_letter::{
 };
 pub use pipeline::{
     Clock, Delivery, Directive, EventReport, LEASE_MARGIN, Observer, Service, ServiceConfig,
-    StalePolicy, Status, directive_id, order_entity, system_clock,
+    StalePolicy, Status, directive_id, directive_origin, order_entity, system_clock,
 };

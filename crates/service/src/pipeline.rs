@@ -242,6 +242,13 @@ pub fn directive_id(event_id: &str, plugin: &str, index: usize) -> String {
     format!("{event_id}#{plugin}#{index}")
 }
 
+/// The event, plugin and index a [`directive_id`] was made of (`None` for another shape).
+pub fn directive_origin(id: &str) -> Option<(&str, &str, usize)> {
+    let (rest, index) = id.rsplit_once('#')?;
+    let (event, plugin) = rest.rsplit_once('#')?;
+    Some((event, plugin, index.parse().ok()?))
+}
+
 impl Service {
     /// A pipeline over loaded plugins, an executor (real or dry-run), a store and a
     /// dead-letter sink.
