@@ -14,7 +14,7 @@ Every action must be granted by the plugin's manifest (``[grants]``, see ``docs/
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from ._bindings import types
 
@@ -223,7 +223,7 @@ def tag_contact(contact_id: str, tags: Pairs) -> Action:
     return types.Action_TagContact(types.TagContact(contact_id, _pairs(tags)))
 
 
-_DIRECTIVES_WITHOUT_ARGUMENT = {
+_DIRECTIVES_WITHOUT_ARGUMENT: dict[str, Callable[[], types.ClientDirective]] = {
     "accept": types.ClientDirective_Accept,
     "reject": types.ClientDirective_Reject,
     "hold": types.ClientDirective_Hold,
@@ -232,7 +232,7 @@ _DIRECTIVES_WITHOUT_ARGUMENT = {
     "mute": types.ClientDirective_Mute,
     "unmute": types.ClientDirective_Unmute,
 }
-_DIRECTIVES_WITH_TEXT = {
+_DIRECTIVES_WITH_TEXT: dict[str, Callable[[str], types.ClientDirective]] = {
     "send-digits": types.ClientDirective_SendDigits,
     "set-state": types.ClientDirective_SetState,
 }

@@ -81,7 +81,7 @@ def _module_exists(plugin_dir: Path, module: str) -> bool:
 
 def _componentize_command() -> list[str]:
     try:
-        import componentize_py  # type: ignore[import-not-found]  # noqa: F401
+        import componentize_py  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: F401
     except ImportError:
         raise BuildError(
             f"componentize-py is not installed for {sys.executable}: "

@@ -3,7 +3,7 @@ booleans as TOML writes them)."""
 
 from __future__ import annotations
 
-from typing import Callable, Optional, TypeVar, Union, overload
+from typing import Callable, Optional, TypeVar, Union, cast, overload
 
 from . import host, parse
 from . import rust as _rust
@@ -55,8 +55,10 @@ def config_parse(key: str, parser: Union[type[T], Callable[[str], T]]) -> Option
     value = config(key)
     if value is None:
         return None
-    function = parse.BUILTIN.get(parser, parser) if isinstance(parser, type) else parser
+    function = cast(
+        Callable[[str], T], parse.BUILTIN.get(parser, parser) if isinstance(parser, type) else parser
+    )
     try:
-        return function(_rust.trim(value))  # type: ignore[operator,no-any-return]
+        return function(_rust.trim(value))
     except ValueError as e:
         raise PluginError.bad_config(key, f"{_rust.quote(value)}: {e}") from None
