@@ -3,6 +3,27 @@
 // and the same string escapes (`\"`, `\\`, `\n`, `\r`, `\t`, other control characters as
 // `\u00XX`, everything else as is). `JSON.stringify` differs (`\b`, `\f`, lone surrogates).
 
+// What needs an escape: quotes, backslashes, control characters, and lone surrogates (a lone
+// surrogate cannot cross to the host, where strings are UTF-8: it becomes U+FFFD, as the
+// component's string encoding would make it). A regular expression, not a loop over the
+// characters: the component's JavaScript engine interprets, and values can be large.
+const ESCAPE = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** @param {string} c */
+function escape(c) {
+  switch (c) {
+    case '"': return '\\"';
+    case '\\': return '\\\\';
+    case '\n': return '\\n';
+    case '\r': return '\\r';
+    case '\t': return '\\t';
+    default: {
+      const code = c.charCodeAt(0);
+      return code < 0x20 ? '\\u' + code.toString(16).padStart(4, '0') : '\uFFFD';
+    }
+  }
+}
+
 /**
  * `value` as a JSON string literal, quotes included.
  * @param {string} value
@@ -10,29 +31,7 @@
  */
 export function jsonString(value) {
   if (typeof value !== 'string') throw new TypeError(`jsonString: not a string: ${String(value)}`);
-  let out = '"';
-  for (const c of value) {
-    switch (c) {
-      case '"': out += '\\"'; break;
-      case '\\': out += '\\\\'; break;
-      case '\n': out += '\\n'; break;
-      case '\r': out += '\\r'; break;
-      case '\t': out += '\\t'; break;
-      default: {
-        const code = /** @type {number} */ (c.codePointAt(0));
-        if (code < 0x20) {
-          out += '\\u' + code.toString(16).padStart(4, '0');
-        } else if (code >= 0xd800 && code <= 0xdfff) {
-          // A lone surrogate cannot cross to the host (strings are UTF-8 there): U+FFFD, as the
-          // component's string encoding would make it.
-          out += '\uFFFD';
-        } else {
-          out += c;
-        }
-      }
-    }
-  }
-  return out + '"';
+  return '"' + value.replace(ESCAPE, escape) + '"';
 }
 
 /**
