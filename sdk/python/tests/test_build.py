@@ -83,11 +83,11 @@ class Build(unittest.TestCase):
         self.assertIn(build.HANDLER_EXPORT, exports)
 
     def test_warns_when_memory_is_too_small_for_python(self) -> None:
-        warning = build._memory_warning({"limits": {"memory_mib": 16}}, Path("p/plugin.toml"))
+        warning = build._memory_warning({"limits": {"memory_mib": 12}}, Path("p/plugin.toml"))
         self.assertIsNotNone(warning)
-        self.assertIn("memory_mib is 16", warning or "")
-        self.assertIsNotNone(build._memory_warning({}, Path("p/plugin.toml")))
-        self.assertIsNone(build._memory_warning({"limits": {"memory_mib": 64}}, Path("p")))
+        self.assertIn("p/plugin.toml: [limits] memory_mib is 12", warning or "")
+        self.assertIsNone(build._memory_warning({}, Path("p/plugin.toml")))  # the default, 16
+        self.assertIsNone(build._memory_warning({"limits": {"memory_mib": 32}}, Path("p")))
 
 
 class ComponentReader(unittest.TestCase):
