@@ -41,7 +41,7 @@ async function tool(name) {
     if (/** @type {any} */ (e)?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
     throw new BuildError(
       `cannot load ${name}, which the SDK builds with: the SDK in ${PACKAGE_ROOT} has no dependencies ` +
-        `installed. Run \`npm ci --prefix ${PACKAGE_ROOT}\` once (npm does not install the dependencies ` +
+        `installed. Run \`npm install --prefix ${PACKAGE_ROOT}\` once (npm does not install the dependencies ` +
         'of a file: dependency such as a streamhooks checkout\'s sdk/js)',
     );
   }
