@@ -39,10 +39,17 @@ async function tool(name) {
     return name === 'rolldown' ? await import('rolldown') : await import('@bytecodealliance/componentize-js');
   } catch (e) {
     if (/** @type {any} */ (e)?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    const install = `npm install --prefix ${PACKAGE_ROOT}`;
+    const missing = /Cannot find (?:package|module) '([^']+)'/.exec(/** @type {Error} */ (e).message)?.[1];
+    if (missing === undefined || missing === name || missing.startsWith(`${name}/`)) {
+      throw new BuildError(
+        `cannot load ${name}, which the SDK builds with: the SDK in ${PACKAGE_ROOT} has no dependencies ` +
+          `installed. Run \`${install}\` once (npm does not install the dependencies of a file: ` +
+          "dependency such as a streamhooks checkout's sdk/js)",
+      );
+    }
     throw new BuildError(
-      `cannot load ${name}, which the SDK builds with: the SDK in ${PACKAGE_ROOT} has no dependencies ` +
-        `installed. Run \`npm install --prefix ${PACKAGE_ROOT}\` once (npm does not install the dependencies ` +
-        'of a file: dependency such as a streamhooks checkout\'s sdk/js)',
+      `cannot load ${name}: ${/** @type {Error} */ (e).message}: the SDK's dependencies are incomplete; run \`${install}\``,
     );
   }
 }
