@@ -69,6 +69,10 @@ class Build(unittest.TestCase):
         self.assertIn("componentize-py failed", err)
         self.assertIn("ModuleNotFoundError: No module named 'not_installed_anywhere'", err)
         self.assertFalse((self.dir / "out" / "tiny.wasm").exists())
+        (self.plugin / "app.py").write_text("import streamhooks_sdk\n\nclass Plugin(streamhooks_sdk.Handler):\n    pass\n")
+        status, err = self.run_build()
+        self.assertEqual(status, 1)
+        self.assertIn("app must define the exported class under the name Handler", err)
 
     @unittest.skipIf(os.environ.get("STREAMHOOKS_PY_SKIP_BUILD") == "1", "STREAMHOOKS_PY_SKIP_BUILD=1")
     def test_builds_a_component_that_imports_only_the_host(self) -> None:

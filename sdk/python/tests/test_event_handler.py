@@ -132,6 +132,21 @@ class Dispatch(unittest.TestCase):
             FakeHost().call(Failing, Event.example("contact-ended"))
         self.assertEqual(caught.exception, PluginError("state", "state key longer than 256 bytes"))
 
+    def test_a_trap_is_described_without_reading_source_files(self) -> None:
+        from streamhooks_sdk.handler import _trap_message
+
+        def inner() -> None:
+            {"a": 1}["missing"]
+
+        try:
+            inner()
+        except KeyError as e:
+            message = _trap_message(e)
+        lines = message.split("\n")
+        self.assertEqual(lines[0], "uncaught KeyError (the call traps): 'missing'")
+        self.assertTrue(lines[-1].endswith(", in inner"), lines[-1])
+        self.assertIn(f'File "{__file__}"', lines[-1])
+
     def test_a_hook_must_return_actions(self) -> None:
         class Wrong(Handler):
             def on_contact_connected(self, event: Event) -> object:

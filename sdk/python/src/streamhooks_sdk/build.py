@@ -164,9 +164,15 @@ def build(
     result = subprocess.run(command, cwd=plugin_dir, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
+        excerpt = _failure_excerpt(result.stderr + result.stdout)
+        if f"module '{module}' has no attribute 'Handler'" in excerpt:
+            excerpt += (
+                f"\n{module} must define the exported class under the name Handler: "
+                "`class Handler(streamhooks_sdk.Handler): ...` (or `Handler = MyPlugin`)"
+            )
         raise BuildError(
             f"componentize-py failed (exit status {result.returncode}) on {plugin_dir}:\n"
-            + _failure_excerpt(result.stderr + result.stdout)
+            + excerpt
         )
     data = partial.read_bytes()
     imports, exports = _component.imports_and_exports(data)

@@ -16,7 +16,8 @@ its manifest subscribes to::
 A hook returns a list (or any iterable) of actions, or ``None`` for none, and raises
 :class:`~streamhooks_sdk.PluginError` for a failure it detects itself. A
 :class:`~streamhooks_sdk.StateError` it does not catch becomes a ``state`` plugin error (as
-``?`` does in Rust); any other exception is a trap.
+``?`` does in Rust); any other exception is a trap (inside the component, its traceback is
+logged at ``error`` level first).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Optional
 
-from ._bindings import Err, types
+from . import host
+from ._bindings import IN_COMPONENT, Err, Level, types
 from .actions import ACTION_CASES, Action
 from .errors import PluginError, StateError
 from .event import Event
@@ -51,6 +53,23 @@ def _checked(result: HookResult) -> list[Action]:
     return actions
 
 
+def _trap_message(error: BaseException) -> str:
+    # Frame by frame, without source lines: the traceback module reads source files, and
+    # with --stub-wasi any file access traps.
+    lines = []
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        lines.append(f'  File "{code.co_filename}", line {tb.tb_lineno}, in {code.co_name}')
+        tb = tb.tb_next
+    text = "\n".join(lines[-20:])
+    message = f"uncaught {type(error).__name__} (the call traps): {error}"
+    return f"{message}\n{text}"[:_MAX_TRACEBACK_CHARS]
+
+
+_MAX_TRACEBACK_CHARS = 4000
+
+
 class Handler:
     """A plugin's event handler: one hook per event kind (``on_`` + the kind in snake_case),
     each returning no actions unless overridden, so a plugin overrides only the hooks of the
@@ -74,6 +93,14 @@ class Handler:
             raise Err(e.to_record()) from None
         except StateError as e:
             raise Err(PluginError.from_state_error(e).to_record()) from None
+        except Err:
+            raise
+        except Exception as e:
+            if IN_COMPONENT:
+                # A trap reaches the host as "wasm `unreachable`" and the component has no
+                # stderr: log the traceback so that `replay --logs` shows what went wrong.
+                host.current().log(Level.ERROR, _trap_message(e))
+            raise
 
     def on_event(self, event: Event) -> HookResult:
         """Handles one event. By default: the hook of the event's kind (``on_other`` for a
