@@ -49,7 +49,8 @@ pub struct EngineConfig {
     /// it is refused at load.
     pub max_memory_bytes: usize,
     /// Core instances one component may contain (a Rust plugin made by `wit-component` has
-    /// three; JavaScript and Python components more).
+    /// three; a Python one made by componentize-py 0.25 has 38). Pool slots are reserved, not
+    /// committed, so the room costs address space, not memory.
     pub max_core_instances_per_component: u32,
     /// Linear memories one component may contain.
     pub max_memories_per_component: u32,
@@ -64,7 +65,7 @@ impl Default for EngineConfig {
         EngineConfig {
             max_instances: 32,
             max_memory_bytes: 256 * MIB,
-            max_core_instances_per_component: 16,
+            max_core_instances_per_component: 64,
             max_memories_per_component: 2,
             epoch_tick: Duration::from_millis(1),
             max_wasm_stack: 256 * 1024,
