@@ -23,6 +23,7 @@
 
 pub mod dev;
 mod input;
+mod scaffold;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -194,6 +195,31 @@ enum Command {
     Dev(DevArgs),
 }
 
+const NEW_ABOUT: &str = "\
+Creates a working plugin to start from, in Rust, JavaScript or Python: plugin.toml (it
+subscribes to contact-connected and is granted one contact attribute), a handler that sets the
+attribute to the agent who answered a voice contact, a test of that decision that runs without
+a wasm host, a README, and the language's package manifest whose build makes the component
+(`streamhooks plugin build DIR` runs it).
+
+Inside a streamhooks checkout (or with --sdk) the plugin depends on that checkout's sdk/
+folders; elsewhere on the published SDK packages.";
+
+const BUILD_ABOUT: &str = "\
+Builds a plugin from its source folder into a ready plugin folder, by language:
+
+  Rust        (Cargo.toml)      cargo build for wasm32-unknown-unknown, then the module is
+                                turned into a component (in-process)
+  JavaScript  (package.json)    `npm run build -- --out OUT`: the SDK's streamhooks-js-build
+                                (componentize-js); run `npm install` first
+  Python      (pyproject.toml)  `python3 -m streamhooks_sdk.build --out OUT` (componentize-py);
+                                STREAMHOOKS_PYTHON names another interpreter
+
+Then the component is checked as `plugin check` does (manifest, imports, exports, loads within
+its limits) and precompiled (--precompile, default this host) beside the component as
+<component>.<arch>.cwasm with its sidecar: a JavaScript or Python component (12-18 MB) takes
+seconds to compile and milliseconds to load precompiled.";
+
 const DEV_ABOUT: &str = "\
 Serves on 127.0.0.1, with no AWS account, everything a Streams agent desktop talks to:
 
@@ -229,20 +255,43 @@ struct DevArgs {
 
 #[derive(Debug, Subcommand)]
 enum PluginCommand {
-    /// Build a Rust plugin crate into a ready plugin folder: compiles it for
-    /// wasm32-unknown-unknown (cargo), turns the module into a component, refuses it if it
-    /// imports anything but the streamhooks host interface, and writes OUT/plugin.toml and the
-    /// component named in the manifest.
+    /// Create a working plugin to start from: its manifest, a handler, a test and a build, in
+    /// Rust, JavaScript or Python.
+    #[command(long_about = NEW_ABOUT)]
+    New {
+        /// The plugin's name: lowercase letters, digits and '-' (`answered-by`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The language to write it in.
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: scaffold::Lang,
+        /// The folder to create [default: ./NAME].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// A streamhooks checkout whose sdk/ the plugin depends on [default: the checkout
+        /// the current folder or this executable is in, else the published SDK packages].
+        #[arg(long, value_name = "DIR")]
+        sdk: Option<PathBuf>,
+    },
+    /// Build a plugin from source into a ready plugin folder (OUT/plugin.toml and the
+    /// component the manifest names), check it, and precompile it.
+    #[command(long_about = BUILD_ABOUT)]
     Build {
-        /// The plugin crate (with Cargo.toml and plugin.toml).
-        #[arg(value_name = "CRATE_DIR")]
+        /// The plugin's source folder, with plugin.toml and Cargo.toml (Rust), package.json
+        /// (JavaScript) or pyproject.toml (Python).
+        #[arg(value_name = "DIR")]
         crate_dir: PathBuf,
         /// The plugin folder to write [default: target/plugins/<name>].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Cargo's target folder.
+        /// Cargo's target folder (Rust plugins).
         #[arg(long, value_name = "DIR", default_value = "target")]
         target_dir: PathBuf,
+        /// Precompile the component for: this host, x86_64, aarch64 (arm64 Lambda), all, or
+        /// none. JavaScript and Python components take seconds to compile; an artifact makes
+        /// loading them take milliseconds.
+        #[arg(long, default_value = "host", value_parser = ["host", "x86_64", "aarch64", "all", "none"])]
+        precompile: String,
     },
     /// Check plugin folders: the manifest is valid, the component imports only the streamhooks
     /// host interface, exports the handler of the WIT world, and loads within its limits.
@@ -467,11 +516,24 @@ fn dev_command(args: &DevArgs, console: Console<'_>) -> u8 {
 
 fn plugin(command: &PluginCommand, console: Console<'_>) -> u8 {
     let result = match command {
+        PluginCommand::New {
+            name,
+            lang,
+            dir,
+            sdk,
+        } => plugin_new(name, *lang, dir.as_deref(), sdk.as_deref(), console.stdout),
         PluginCommand::Build {
             crate_dir,
             out,
             target_dir,
-        } => plugin_build(crate_dir, out.as_deref(), target_dir, console.stdout),
+            precompile,
+        } => plugin_build(
+            crate_dir,
+            out.as_deref(),
+            target_dir,
+            precompile,
+            console.stdout,
+        ),
         PluginCommand::Check { dirs } => plugin_check(dirs, console.stdout),
         PluginCommand::Compile { dirs, target } => plugin_compile(dirs, target, console.stdout),
     };
@@ -512,34 +574,154 @@ fn manifests(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn plugin_build(
-    crate_dir: &Path,
-    out: Option<&Path>,
-    target_dir: &Path,
+fn plugin_new(
+    name: &str,
+    lang: scaffold::Lang,
+    dir: Option<&Path>,
+    sdk: Option<&Path>,
     stdout: &mut dyn Write,
 ) -> Result<(), String> {
-    let manifest =
-        Manifest::from_path(&crate_dir.join("plugin.toml")).map_err(|e| e.to_string())?;
+    let dir = dir.map_or_else(|| PathBuf::from(name), Path::to_owned);
+    let sdk = match sdk {
+        Some(root) if root.join("sdk/wit/streamhooks.wit").is_file() => {
+            let root = root
+                .canonicalize()
+                .map_err(|e| format!("--sdk {}: {e}", root.display()))?;
+            scaffold::SdkSource::Checkout(root)
+        }
+        Some(root) => {
+            return Err(format!(
+                "--sdk {}: not a streamhooks checkout (no sdk/wit/streamhooks.wit in it)",
+                root.display()
+            ));
+        }
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
+            scaffold::SdkSource::find(&cwd)
+        }
+    };
+    let created = scaffold::new_plugin(lang, name, &dir, &sdk)?;
+    let from = match &sdk {
+        scaffold::SdkSource::Checkout(root) => format!("the SDK in {}", root.display()),
+        scaffold::SdkSource::Published => "the published SDK".to_owned(),
+    };
+    writeln!(
+        stdout,
+        "created {} plugin {name} in {} ({} files, depending on {from}); next:\n{}",
+        lang.name(),
+        created.dir.display(),
+        created.files.len(),
+        scaffold::next_steps(lang, &created.dir, &sdk)
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn plugin_build(
+    source: &Path,
+    out: Option<&Path>,
+    target_dir: &Path,
+    precompile: &str,
+    stdout: &mut dyn Write,
+) -> Result<(), String> {
+    let lang = scaffold::Lang::of_source(source)?;
+    let manifest = Manifest::from_path(&source.join("plugin.toml")).map_err(|e| e.to_string())?;
     let out = out.map_or_else(
         || Path::new("target/plugins").join(&manifest.name),
         Path::to_owned,
     );
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let built = streamhooks_plugin_build::build(crate_dir, target_dir, &out)
-        .map_err(|e| format!("{}: {e}", crate_dir.display()))?;
     let file_name = manifest
         .component
         .file_name()
         .ok_or_else(|| format!("{}: component: names no file", manifest.path.display()))?;
     let component = out.join(file_name);
-    if built != component {
-        std::fs::rename(&built, &component)
-            .map_err(|e| format!("cannot write {}: {e}", component.display()))?;
+    // Artifacts of an earlier build no longer match: leave none behind.
+    remove_artifacts(&component)?;
+    if lang == scaffold::Lang::Rust {
+        let built = streamhooks_plugin_build::build(source, target_dir, &out)
+            .map_err(|e| format!("{}: {e}", source.display()))?;
+        if built != component {
+            std::fs::rename(&built, &component)
+                .map_err(|e| format!("cannot write {}: {e}", component.display()))?;
+        }
+        std::fs::copy(&manifest.path, out.join("plugin.toml"))
+            .map_err(|e| format!("cannot write {}: {e}", out.join("plugin.toml").display()))?;
+    } else {
+        let absolute = std::path::absolute(&out)
+            .map_err(|e| format!("cannot resolve {}: {e}", out.display()))?;
+        scaffold::build_with_sdk(lang, source, &absolute)?;
+        for needed in [out.join("plugin.toml"), component.clone()] {
+            if !needed.is_file() {
+                return Err(format!(
+                    "{}: the {} build wrote no {}",
+                    source.display(),
+                    lang.name(),
+                    needed.display()
+                ));
+            }
+        }
     }
-    std::fs::copy(&manifest.path, out.join("plugin.toml"))
-        .map_err(|e| format!("cannot write {}: {e}", out.join("plugin.toml").display()))?;
+    // What is cheap to check first (imports, exports), then the artifacts, then the load, which
+    // uses the host's artifact when there is one: compiling a JavaScript or Python component
+    // takes seconds, and would otherwise happen twice.
+    let bytes = std::fs::read(&component)
+        .map_err(|e| format!("{}: cannot read the component: {e}", component.display()))?;
+    check_interfaces(&component, &bytes)?;
+    drop(bytes);
     let engine = Engine::new().map_err(|e| e.to_string())?;
+    let mut targets = match precompile {
+        "none" => Vec::new(),
+        other => compile_targets(other)?,
+    };
+    targets.sort_by_key(|t| Some(*t) != Target::host());
+    for target in targets {
+        let started = Instant::now();
+        let artifact = engine
+            .write_artifact(&component, target)
+            .map_err(|e| e.to_string())?;
+        writeln!(
+            stdout,
+            "precompiled {} for {} in {} ms: {}",
+            manifest.name,
+            target.triple(),
+            started.elapsed().as_millis(),
+            artifact.display()
+        )
+        .map_err(|e| e.to_string())?;
+    }
     check_one(&engine, &out.join("plugin.toml"), stdout)
+}
+
+/// Removes the precompiled artifacts (and sidecars) written beside `component` before.
+fn remove_artifacts(component: &Path) -> Result<(), String> {
+    let (Some(dir), Some(name)) = (component.parent(), component.file_name()) else {
+        return Ok(());
+    };
+    let prefix = format!("{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if file.starts_with(&prefix) && (file.ends_with(".cwasm") || file.ends_with(".cwasm.json"))
+        {
+            std::fs::remove_file(entry.path())
+                .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The targets `--target`/`--precompile` names.
+fn compile_targets(target: &str) -> Result<Vec<Target>, String> {
+    Ok(match target {
+        "all" => Target::ALL.to_vec(),
+        "host" => vec![Target::host().ok_or("this host is not a supported compile target")?],
+        other => vec![
+            Target::from_triple(&format!("{other}-unknown-linux-gnu"))
+                .ok_or_else(|| format!("unknown target {other}"))?,
+        ],
+    })
 }
 
 fn plugin_check(dirs: &[PathBuf], stdout: &mut dyn Write) -> Result<(), String> {
@@ -557,6 +739,14 @@ fn plugin_check(dirs: &[PathBuf], stdout: &mut dyn Write) -> Result<(), String> 
     }
 }
 
+/// Checks that `component` (read from `path`) imports only the host interface and exports the
+/// handler.
+fn check_interfaces(path: &Path, component: &[u8]) -> Result<(), String> {
+    streamhooks_plugin_build::check_imports(component)
+        .and_then(|()| streamhooks_plugin_build::check_exports(component))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Checks one plugin and prints what it is.
 fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> Result<(), String> {
     let manifest = Manifest::from_path(manifest_path).map_err(|e| e.to_string())?;
@@ -567,16 +757,21 @@ fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> R
             manifest.component.display()
         )
     })?;
-    streamhooks_plugin_build::check_imports(&component)
-        .and_then(|()| streamhooks_plugin_build::check_exports(&component))
-        .map_err(|e| format!("{}: {e}", manifest.component.display()))?;
-    engine
+    check_interfaces(&manifest.component, &component)?;
+    let plugins = engine
         .load(manifest_path, Arc::new(MemoryStore::new()))
         .map_err(|e| e.to_string())?;
+    let loaded = match plugins.iter().next().map(|p| p.source()) {
+        Some(ComponentSource::Precompiled) => " (loaded from its precompiled artifact)".to_owned(),
+        Some(ComponentSource::ArtifactRefused { reason }) => {
+            format!(" (compiled: its artifact was refused: {reason})")
+        }
+        Some(ComponentSource::Compiled) | None => String::new(),
+    };
     let kinds: Vec<&str> = manifest.subscribe.iter().map(|k| k.as_str()).collect();
     writeln!(
         stdout,
-        "ok {} {}: {} bytes, subscribes to {}",
+        "ok {} {}: {} bytes, subscribes to {}{loaded}",
         manifest.name,
         manifest.version,
         component.len(),
@@ -586,14 +781,7 @@ fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> R
 }
 
 fn plugin_compile(dirs: &[PathBuf], target: &str, stdout: &mut dyn Write) -> Result<(), String> {
-    let targets: Vec<Target> = match target {
-        "all" => Target::ALL.to_vec(),
-        "host" => vec![Target::host().ok_or("this host is not a supported compile target")?],
-        other => vec![
-            Target::from_triple(&format!("{other}-unknown-linux-gnu"))
-                .ok_or_else(|| format!("unknown target {other}"))?,
-        ],
-    };
+    let targets = compile_targets(target)?;
     let engine = Engine::new().map_err(|e| e.to_string())?;
     for manifest_path in manifests(dirs)? {
         let manifest = Manifest::from_path(&manifest_path).map_err(|e| e.to_string())?;
