@@ -41,11 +41,48 @@ fn built(group: &str, name: &str) -> PathBuf {
     let dir = repo().join("target/plugins").join(group).join(name);
     assert!(
         dir.join("plugin.toml").is_file(),
-        "{} is missing: these tests run the built plugins; run `bash scripts/build-plugins.sh` \
+        "{} is missing: these tests run the built plugins; run `bash scripts/build-plugins.sh --all` \
          from the repository root first",
         dir.display()
     );
     dir
+}
+
+/// The languages the screen-pop and crm-call-log examples are written in: the same tests run
+/// on each (`plugins/`, `plugins/js/`, `plugins/python/`), so each language's version must
+/// decide exactly what the Rust one does.
+#[derive(Debug, Clone, Copy)]
+enum Lang {
+    Rust,
+    Js,
+    Python,
+}
+
+impl Lang {
+    /// Where `scripts/build-plugins.sh` lays them out: `target/plugins/<group>/<name>`.
+    fn group(self) -> &'static str {
+        match self {
+            Lang::Rust => "examples",
+            Lang::Js => "js",
+            Lang::Python => "python",
+        }
+    }
+}
+
+/// Runs each named test function (`fn name(lang: Lang)`) once per language, as
+/// `rust::name`, `js::name` and `python::name`.
+macro_rules! in_every_language {
+    ($($name:ident),+ $(,)?) => {
+        mod rust {
+            $(#[test] fn $name() { super::$name(super::Lang::Rust) })+
+        }
+        mod js {
+            $(#[test] fn $name() { super::$name(super::Lang::Js) })+
+        }
+        mod python {
+            $(#[test] fn $name() { super::$name(super::Lang::Python) })+
+        }
+    };
 }
 
 /// One engine for the whole test binary, as in a real process.
@@ -88,14 +125,24 @@ struct Scenario {
 impl Scenario {
     /// The built plugin as shipped.
     fn example(name: &'static str) -> Scenario {
-        let manifest = built("examples", name).join("plugin.toml");
+        Scenario::example_in(Lang::Rust, name)
+    }
+
+    /// The built plugin as shipped, written in `lang`.
+    fn example_in(lang: Lang, name: &'static str) -> Scenario {
+        let manifest = built(lang.group(), name).join("plugin.toml");
         Scenario::load(name, &manifest, None)
     }
 
     /// The built component with its shipped manifest changed by `edit` (a config variant),
     /// laid out in a scratch plugin directory.
     fn variant(name: &'static str, edit: impl FnOnce(String) -> String) -> Scenario {
-        let from = built("examples", name);
+        Scenario::variant_in(Lang::Rust, name, edit)
+    }
+
+    /// [`Scenario::variant`] of the plugin written in `lang`.
+    fn variant_in(lang: Lang, name: &'static str, edit: impl FnOnce(String) -> String) -> Scenario {
+        let from = built(lang.group(), name);
         let dir = TempDir::new(name);
         for entry in std::fs::read_dir(&from).expect("read the built plugin dir") {
             let path = entry.expect("dir entry").path();
@@ -480,11 +527,11 @@ fn eventbridge(id: &str, time: &str, detail: Value) -> Event {
 #[test]
 fn every_built_plugin_imports_only_the_host_interface() {
     let mut checked = Vec::new();
-    for group in ["examples", "hostile"] {
+    for group in ["examples", "hostile", "js", "python"] {
         let root = repo().join("target/plugins").join(group);
         assert!(
             root.is_dir(),
-            "{} is missing: run `bash scripts/build-plugins.sh` from the repository root first",
+            "{} is missing: run `bash scripts/build-plugins.sh --all` from the repository root first",
             root.display()
         );
         let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
@@ -510,11 +557,19 @@ fn every_built_plugin_imports_only_the_host_interface() {
             checked.push(format!("{group}/{name}"));
         }
     }
-    for name in EXAMPLES {
+    let in_js_and_python = ["js/screen-pop", "js/crm-call-log"]
+        .into_iter()
+        .chain(["python/screen-pop", "python/crm-call-log"])
+        .map(str::to_owned);
+    for name in EXAMPLES
+        .iter()
+        .map(|name| format!("examples/{name}"))
+        .chain(in_js_and_python)
+    {
         assert!(
-            checked.contains(&format!("examples/{name}")),
+            checked.contains(&name),
             "the example plugin {name} is not built (checked: {checked:?}): run \
-             `bash scripts/build-plugins.sh`"
+             `bash scripts/build-plugins.sh --all`"
         );
     }
 }
@@ -522,6 +577,19 @@ fn every_built_plugin_imports_only_the_host_interface() {
 // ---------------------------------------------------------------------------------------------
 // screen-pop
 // ---------------------------------------------------------------------------------------------
+
+in_every_language!(
+    screen_pop_pops_the_record_url_once_per_contact_and_agent,
+    screen_pop_falls_back_to_the_search_page,
+    screen_pop_without_a_fillable_url_does_nothing,
+    screen_pop_without_record_url_is_missing_config,
+    crm_call_log_logs_a_completed_contact_once,
+    crm_call_log_carries_the_disposition_seen_earlier,
+    crm_call_log_updates_the_log_with_a_disposition_set_later,
+    crm_call_log_keeps_the_last_disposition_when_it_changes_back,
+    crm_call_log_skips_contacts_no_agent_handled,
+    crm_call_log_can_log_when_the_contact_ends,
+);
 
 fn pop(agent: &str, contact: &str, url: &str) -> Action {
     Action::Client(ClientAction {
@@ -538,9 +606,8 @@ fn pop(agent: &str, contact: &str, url: &str) -> Action {
     })
 }
 
-#[test]
-fn screen_pop_pops_the_record_url_once_per_contact_and_agent() {
-    let s = Scenario::example("screen-pop");
+fn screen_pop_pops_the_record_url_once_per_contact_and_agent(lang: Lang) {
+    let s = Scenario::example_in(lang, "screen-pop");
     let contact = Contact::voice("a5c3e2d1-7f9b-4d2e-8c4a-6e1f3b5d7c09")
         .attr("CustomerId", "C 10/01&ü?#")
         .attr("Language", "en-US");
@@ -619,9 +686,8 @@ fn screen_pop_pops_the_record_url_once_per_contact_and_agent() {
     );
 }
 
-#[test]
-fn screen_pop_falls_back_to_the_search_page() {
-    let s = Scenario::example("screen-pop");
+fn screen_pop_falls_back_to_the_search_page(lang: Lang) {
+    let s = Scenario::example_in(lang, "screen-pop");
     // No CustomerId: the search page, filled with the contact id.
     let missing = Contact::voice("c1e2d3f4-0000-4000-8000-000000000001");
     let event = streams_contact_event(
@@ -681,10 +747,9 @@ fn screen_pop_falls_back_to_the_search_page() {
     );
 }
 
-#[test]
-fn screen_pop_without_a_fillable_url_does_nothing() {
+fn screen_pop_without_a_fillable_url_does_nothing(lang: Lang) {
     // The search page needs an attribute too.
-    let s = Scenario::variant("screen-pop", |m| {
+    let s = Scenario::variant_in(lang, "screen-pop", |m| {
         with_config(
             m,
             "search_url",
@@ -731,7 +796,7 @@ fn screen_pop_without_a_fillable_url_does_nothing() {
     );
 
     // No search_url at all.
-    let s = Scenario::variant("screen-pop", |m| with_config(m, "search_url", None));
+    let s = Scenario::variant_in(lang, "screen-pop", |m| with_config(m, "search_url", None));
     let event = streams_contact_event(
         AGENT_A,
         "e-3",
@@ -743,9 +808,8 @@ fn screen_pop_without_a_fillable_url_does_nothing() {
     assert_eq!(s.actions(&event), vec![]);
 }
 
-#[test]
-fn screen_pop_without_record_url_is_missing_config() {
-    let s = Scenario::variant("screen-pop", |m| with_config(m, "record_url", None));
+fn screen_pop_without_record_url_is_missing_config(lang: Lang) {
+    let s = Scenario::variant_in(lang, "screen-pop", |m| with_config(m, "record_url", None));
     let contact = Contact::voice("c1e2d3f4-0000-4000-8000-000000000020").attr("CustomerId", "42");
     let event = streams_contact_event(
         AGENT_A,
@@ -827,9 +891,8 @@ fn crm_upsert(contact: &str, fields: Value) -> Action {
     })
 }
 
-#[test]
-fn crm_call_log_logs_a_completed_contact_once() {
-    let s = Scenario::example("crm-call-log");
+fn crm_call_log_logs_a_completed_contact_once(lang: Lang) {
+    let s = Scenario::example_in(lang, "crm-call-log");
     let contact = Contact::voice("b3f1c2d4-6a8e-4f0b-9c1d-2e3f4a5b6c7d");
 
     // contact-ended only remembers (log_on = "completed").
@@ -864,9 +927,8 @@ fn keeps_disposition_of(s: &Scenario, contact: &str) -> bool {
     s.state_keys().contains(&format!("disposition/{contact}"))
 }
 
-#[test]
-fn crm_call_log_carries_the_disposition_seen_earlier() {
-    let s = Scenario::example("crm-call-log");
+fn crm_call_log_carries_the_disposition_seen_earlier(lang: Lang) {
+    let s = Scenario::example_in(lang, "crm-call-log");
     let contact = Contact::voice("b3f1c2d4-6a8e-4f0b-9c1d-2e3f4a5b6c70");
 
     // The agent sets a disposition during After Contact Work, then changes it.
@@ -932,11 +994,10 @@ fn disposition_update(contact: &str, disposition: &str) -> Action {
     )
 }
 
-#[test]
-fn crm_call_log_updates_the_log_with_a_disposition_set_later() {
+fn crm_call_log_updates_the_log_with_a_disposition_set_later(lang: Lang) {
     // EventBridge's COMPLETED often arrives before the browser's batch with the disposition:
     // the logged record is then updated with just that field, once per disposition.
-    let s = Scenario::example("crm-call-log");
+    let s = Scenario::example_in(lang, "crm-call-log");
     let contact = Contact::voice("b3f1c2d4-6a8e-4f0b-9c1d-2e3f4a5b6c72");
     let event = completed("c35d7d3b-0010", &contact.id, Some(AGENT_A));
     assert_eq!(
@@ -976,11 +1037,10 @@ fn crm_call_log_updates_the_log_with_a_disposition_set_later() {
     );
 }
 
-#[test]
-fn crm_call_log_keeps_the_last_disposition_when_it_changes_back() {
+fn crm_call_log_keeps_the_last_disposition_when_it_changes_back(lang: Lang) {
     // "Sale", then "Callback requested", then "Sale" again: the CRM must end with "Sale", the
     // disposition the agent left, not the one in between.
-    let s = Scenario::example("crm-call-log");
+    let s = Scenario::example_in(lang, "crm-call-log");
     let contact = Contact::voice("b3f1c2d4-6a8e-4f0b-9c1d-2e3f4a5b6c73");
     let acw = disposition_event(&contact, "e-1", "contact::acw", 3_900_000, "Sale");
     assert_eq!(s.actions(&acw), vec![]);
@@ -1008,9 +1068,8 @@ fn crm_call_log_keeps_the_last_disposition_when_it_changes_back() {
     );
 }
 
-#[test]
-fn crm_call_log_skips_contacts_no_agent_handled() {
-    let s = Scenario::example("crm-call-log");
+fn crm_call_log_skips_contacts_no_agent_handled(lang: Lang) {
+    let s = Scenario::example_in(lang, "crm-call-log");
     let event = completed(
         "c35d7d3b-0004",
         "0f4a6c8e-2b3d-4e5f-8a1c-3e5a7c9e1b40",
@@ -1019,9 +1078,10 @@ fn crm_call_log_skips_contacts_no_agent_handled() {
     assert_eq!(s.actions(&event), vec![]);
 }
 
-#[test]
-fn crm_call_log_can_log_when_the_contact_ends() {
-    let s = Scenario::variant("crm-call-log", |m| with_config(m, "log_on", Some("ended")));
+fn crm_call_log_can_log_when_the_contact_ends(lang: Lang) {
+    let s = Scenario::variant_in(lang, "crm-call-log", |m| {
+        with_config(m, "log_on", Some("ended"))
+    });
     let contact =
         Contact::voice("b3f1c2d4-6a8e-4f0b-9c1d-2e3f4a5b6c71").attr("Disposition", "Sale");
     let ended = streams_contact_event(
