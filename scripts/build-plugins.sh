@@ -6,12 +6,25 @@
 # Plugins compile for wasm32-unknown-unknown in ONE cargo invocation (shared dependencies build
 # once), then `streamhooks-componentize` (crates/plugin-build) turns each core module into a
 # component and refuses any that imports more than the streamhooks host interface.
+#
+# With --all, also the JavaScript and Python versions of the examples (plugins/js/*,
+# plugins/python/*), each with its own ecosystem's build through `streamhooks plugin build`,
+# checked and precompiled for this host:
+#   target/plugins/js/<name>/      (npm: sdk/js and the plugins/js workspace; componentize-js)
+#   target/plugins/python/<name>/  (a venv in target/python-venv with sdk/python and
+#                                   componentize-py from PyPI)
 # Idempotent; honours CARGO_TARGET_DIR (default: the repository's target/).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 out="$target_dir/plugins"
+all=0
+case "${1:-}" in
+  --all) all=1 ;;
+  "") ;;
+  *) echo "usage: scripts/build-plugins.sh [--all]" >&2; exit 2 ;;
+esac
 
 step() { printf '== %s\n' "$*" >&2; }
 
@@ -34,7 +47,7 @@ componentize="$target_dir/debug/streamhooks-componentize"
 # The first `key = "value"` of a TOML file (the files here keep such keys on one line).
 toml_string() { sed -n "s/^$2[[:space:]]*=[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" "$1" | head -n 1; }
 
-rm -rf "$out"
+rm -rf "$out/examples" "$out/hostile"
 count=0
 for manifest in plugins/*/plugin.toml plugins/hostile/*/plugin.toml; do
   [ -e "$manifest" ] || continue
@@ -62,3 +75,39 @@ for manifest in plugins/*/plugin.toml plugins/hostile/*/plugin.toml; do
   count=$((count + 1))
 done
 step "$count plugins ready in $out"
+
+[ "$all" = 1 ] || exit 0
+
+# JavaScript and Python: `streamhooks plugin build` runs each ecosystem's build, checks the
+# component and precompiles it (a 12-18 MB component compiles in seconds, loads in milliseconds).
+step "cargo build: streamhooks (plugin build, check, precompile)"
+cargo build --quiet -p streamhooks-cli --bin streamhooks --target-dir "$target_dir" \
+  ${CARGO_LOCKED:+--locked}
+streamhooks="$target_dir/debug/streamhooks"
+
+command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed for the JavaScript plugins" >&2; exit 1; }
+step "npm: the JavaScript SDK (componentize-js) and the plugins/js workspace"
+# `npm install`, not `npm ci`, for the SDK: the registry mirror serves no other platforms'
+# optional native packages, so the lockfile lacks them and `npm ci` would refuse it; install
+# keeps the locked versions.
+timeout 900 npm install --prefix sdk/js --no-audit --no-fund --loglevel=error
+timeout 300 npm ci --prefix plugins/js --no-audit --no-fund --loglevel=error
+
+venv="$target_dir/python-venv"
+step "python: a venv with the Python SDK (componentize-py) in $venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+timeout 900 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e sdk/python
+
+rm -rf "$out/js" "$out/python"
+for lang in js python; do
+  for manifest in plugins/$lang/*/plugin.toml; do
+    [ -e "$manifest" ] || continue
+    dir="$(dirname "$manifest")"
+    name="$(toml_string "$manifest" name)"
+    step "streamhooks plugin build $dir"
+    STREAMHOOKS_PYTHON="$venv/bin/python" "$streamhooks" plugin build "$dir" \
+      --out "$out/$lang/$name" >&2
+    count=$((count + 1))
+  done
+done
+step "$count plugins ready in $out (Rust, JavaScript, Python)"

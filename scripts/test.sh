@@ -42,8 +42,10 @@ cargo fmt --all -- --check
 cargo fmt --all --manifest-path plugins/Cargo.toml -- --check
 cargo fmt --manifest-path sdk/rust/Cargo.toml -- --check
 
-step "plugins: build from source (wasm32-unknown-unknown, componentized)"
-CARGO_LOCKED=1 bash scripts/build-plugins.sh
+step "plugins: build from source (Rust: wasm32-unknown-unknown, componentized; JavaScript: componentize-js; Python: componentize-py)"
+# --all installs the JavaScript SDK's npm packages and a Python venv (target/python-venv) with
+# the Python SDK and componentize-py, and builds, checks and precompiles the JS/Python examples.
+CARGO_LOCKED=1 bash scripts/build-plugins.sh --all
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -60,6 +62,18 @@ cargo build --locked -p streamhooks-ingest-http -p streamhooks-contact-events -p
 cargo test --workspace --locked
 cargo test --manifest-path sdk/rust/Cargo.toml --target-dir target --locked
 cargo test --manifest-path plugins/Cargo.toml --target-dir target --workspace --locked
+
+step "plugin SDKs: JavaScript (node tests, types) and Python (unittest), and their example plugins"
+npm --prefix sdk/js run --silent typecheck
+npm --prefix sdk/js test
+npm --prefix plugins/js test
+(cd sdk/python && ../../target/python-venv/bin/python -m unittest discover -s tests)
+for dir in plugins/python/*/; do
+  (cd "$dir" && ../../../target/python-venv/bin/python -m unittest)
+done
+
+step "streamhooks plugin new: the Rust, JavaScript and Python scaffolds, used as an author would"
+bash scripts/test-plugin-new.sh
 
 step "forwarder: types, node tests with the real amazon-connect-streams in jsdom"
 npm --prefix sdk/forwarder run --silent typecheck
