@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*" >&2; }
 
 step "plugins and release function binaries"
-bash scripts/build-plugins.sh
+bash scripts/build-plugins.sh --all
 cargo build --release --locked -p streamhooks-ingest-http -p streamhooks-contact-events -p streamhooks-agent-events
 
 step "engine: instantiate + call per event, p50/p99, 1 and 5 plugins"
@@ -18,6 +18,8 @@ step "decode throughput per source format"
 cargo bench --locked -p streamhooks-tests --bench decode
 step "executor at Amazon Connect's 2 requests/s quota (local stand-in)"
 cargo bench --locked -p streamhooks-tests --bench executor
+step "memory per pooled instance (Rust, JavaScript, Python)"
+cargo bench --locked -p streamhooks-tests --bench memory
 step "cold start and resident memory of each function binary"
 COLD_START_RUNS="${COLD_START_RUNS:-20}" cargo bench --locked -p streamhooks-tests --bench cold_start
 step "baselines: native, naive wasmtime, Extism (bench/peers)"

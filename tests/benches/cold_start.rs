@@ -5,7 +5,7 @@
 //! components at init.
 //!
 //! ```sh
-//! bash scripts/build-plugins.sh
+//! bash scripts/build-plugins.sh --all
 //! cargo build --release -p streamhooks-ingest-http -p streamhooks-contact-events -p streamhooks-agent-events
 //! cargo bench -p streamhooks-tests --bench cold_start
 //! ```
@@ -16,6 +16,11 @@
 //! `COLD_START_RUNS` (default 15) sets the runs per row. The last column is the resident memory
 //! (`VmRSS`) of the function process once it has answered its first event: with the five plugins
 //! loaded, waiting for its next event.
+//!
+//! Then the contact-events function again with the JavaScript and the Python examples
+//! (screen-pop and crm-call-log, `target/plugins/js` and `target/plugins/python`): 12-18 MB
+//! components that take seconds to compile, which is why `streamhooks plugin build` and the
+//! plugins layer precompile them. Those rows run at most 5 times each (`COLD_START_RUNS` caps).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
@@ -30,16 +35,17 @@ use streamhooks_tests::lambda_api::{
     ApiConfig, FunctionProcess, InvokeOptions, RuntimeApi, binary_path,
 };
 
-/// A copy of the example plugins, with artifacts precompiled for this machine or without.
-fn plugins(precompiled: bool) -> PathBuf {
-    let from = repo().join("target/plugins/examples");
+/// A copy of the built plugins of `group` (`target/plugins/<group>`), with artifacts
+/// precompiled for this machine or without.
+fn plugins(group: &str, precompiled: bool) -> PathBuf {
+    let from = repo().join("target/plugins").join(group);
     assert!(
         from.is_dir(),
-        "{} is missing: run scripts/build-plugins.sh first",
+        "{} is missing: run scripts/build-plugins.sh --all first",
         from.display()
     );
     let to = std::env::temp_dir().join(format!(
-        "streamhooks-cold-start-{}-{}",
+        "streamhooks-cold-start-{}-{group}-{}",
         std::process::id(),
         if precompiled {
             "precompiled"
@@ -155,7 +161,7 @@ fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration, u64) 
         .submit(
             function.payload.to_string().into_bytes(),
             InvokeOptions {
-                timeout: Duration::from_secs(30),
+                timeout: Duration::from_secs(120),
                 ..InvokeOptions::default()
             },
         )
@@ -207,8 +213,6 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(15);
-    let precompiled = plugins(true);
-    let components = plugins(false);
     println!(
         "cold start, {runs} runs per row (median, min, max in ms); process start to init done and to first response"
     );
@@ -217,41 +221,66 @@ fn main() {
         "| function | plugins | init p50 | first response p50 | min | max | ratio to components | RSS after first response (p50) |"
     );
     println!("|---|---|---|---|---|---|---|---|");
+    let five = (
+        "5 Rust examples",
+        plugins("examples", true),
+        plugins("examples", false),
+    );
     for function in functions() {
-        let mut rows = Vec::new();
-        for (label, dir) in [("precompiled", &precompiled), ("components", &components)] {
-            // Interleaved would be fairer still; a warm-up run first keeps the page cache equal.
-            cold_start(&function, dir);
-            let samples: Vec<(Duration, Duration, u64)> =
-                (0..runs).map(|_| cold_start(&function, dir)).collect();
-            let mut rss: Vec<u64> = samples.iter().map(|s| s.2).collect();
-            rss.sort();
-            let init = median(samples.iter().map(|s| s.0).collect());
-            let firsts: Vec<Duration> = samples.iter().map(|s| s.1).collect();
-            let first = median(firsts.clone());
-            rows.push((
-                label,
-                init,
-                first,
-                *firsts.iter().min().unwrap(),
-                *firsts.iter().max().unwrap(),
-                rss[rss.len() / 2],
-            ));
-        }
-        let baseline = rows[1].2;
-        for (label, init, first, min, max, rss) in rows {
-            println!(
-                "| {} | {label} | {} | {} | {} | {} | {:.3} | {:.1} MiB |",
-                function.name,
-                ms(init),
-                ms(first),
-                ms(min),
-                ms(max),
-                first.as_secs_f64() / baseline.as_secs_f64(),
-                rss as f64 / 1024.0
-            );
-        }
+        rows(&function, &five, runs);
     }
-    let _ = std::fs::remove_dir_all(precompiled);
-    let _ = std::fs::remove_dir_all(components);
+    let contact_events = functions().into_iter().next().unwrap();
+    assert_eq!(contact_events.name, "contact-events");
+    for (label, group) in [
+        ("2 JavaScript examples", "js"),
+        ("2 Python examples", "python"),
+    ] {
+        let dirs = (label, plugins(group, true), plugins(group, false));
+        rows(&contact_events, &dirs, runs.min(5));
+        let _ = std::fs::remove_dir_all(&dirs.1);
+        let _ = std::fs::remove_dir_all(&dirs.2);
+    }
+    let _ = std::fs::remove_dir_all(&five.1);
+    let _ = std::fs::remove_dir_all(&five.2);
+}
+
+/// The rows of one function with one set of plugins: precompiled, then compiled at init.
+fn rows(
+    function: &Function,
+    (plugins, precompiled, components): &(&str, PathBuf, PathBuf),
+    runs: usize,
+) {
+    let mut rows = Vec::new();
+    for (label, dir) in [("precompiled", precompiled), ("components", components)] {
+        // A warm-up run first keeps the page cache equal.
+        cold_start(function, dir);
+        let samples: Vec<(Duration, Duration, u64)> =
+            (0..runs).map(|_| cold_start(function, dir)).collect();
+        let mut rss: Vec<u64> = samples.iter().map(|s| s.2).collect();
+        rss.sort();
+        let init = median(samples.iter().map(|s| s.0).collect());
+        let firsts: Vec<Duration> = samples.iter().map(|s| s.1).collect();
+        let first = median(firsts.clone());
+        rows.push((
+            label,
+            init,
+            first,
+            *firsts.iter().min().unwrap(),
+            *firsts.iter().max().unwrap(),
+            rss[rss.len() / 2],
+        ));
+    }
+    let baseline = rows[1].2;
+    for (label, init, first, min, max, rss) in rows {
+        println!(
+            "| {} | {plugins}, {label} | {} | {} | {} | {} | {:.3} | {:.1} MiB |",
+            function.name,
+            ms(init),
+            ms(first),
+            ms(min),
+            ms(max),
+            first.as_secs_f64() / baseline.as_secs_f64(),
+            rss as f64 / 1024.0
+        );
+    }
 }

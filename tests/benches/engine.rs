@@ -2,9 +2,13 @@
 //! and for five plugins, on realistic 2-8 KB events from the bundled sample day.
 //!
 //! ```sh
-//! scripts/build-plugins.sh
+//! bash scripts/build-plugins.sh --all
 //! cargo bench -p streamhooks-tests --bench engine
 //! ```
+//!
+//! The JavaScript and Python versions of screen-pop and crm-call-log (`target/plugins/js`,
+//! `target/plugins/python`) run on the same events as the Rust ones, for the cost of each
+//! language's guest per call.
 //!
 //! Criterion measures the means; a second pass times single calls to report p50 and p99, which
 //! criterion does not. Both run in one process, so the ratios between rows hold on a noisy
@@ -30,7 +34,7 @@ fn built(kind: &str) -> PathBuf {
     let dir = repo().join("target/plugins").join(kind);
     assert!(
         dir.is_dir(),
-        "{} is missing: run scripts/build-plugins.sh first",
+        "{} is missing: run scripts/build-plugins.sh --all first",
         dir.display()
     );
     dir
@@ -95,6 +99,8 @@ struct Case<'a> {
     plugins: &'a Plugins,
     plugin: Option<String>,
     event: &'a Event,
+    /// Single calls timed for the percentiles (fewer for the slow JavaScript and Python guests).
+    iterations: usize,
 }
 
 impl Case<'_> {
@@ -110,7 +116,8 @@ impl Case<'_> {
     }
 }
 
-fn percentiles(case: &Case<'_>, iterations: usize) -> (Duration, Duration, Duration) {
+fn percentiles(case: &Case<'_>) -> (Duration, Duration, Duration) {
+    let iterations = case.iterations;
     for _ in 0..iterations / 10 {
         case.call();
     }
@@ -133,6 +140,8 @@ fn main() {
     let one_noop = load(&engine, &one_noop_dir);
     let five_noops = load(&engine, &five_noop_dir);
     let examples = load(&engine, &built("examples"));
+    let in_js = load(&engine, &built("js"));
+    let in_python = load(&engine, &built("python"));
 
     let connected = pick(&events, EventKind::ContactConnected).expect("a contact-connected event");
     run_ok(&one_noop, "noop-0", connected);
@@ -142,6 +151,7 @@ fn main() {
         plugins: &one_noop,
         plugin: Some("noop-0".into()),
         event: connected,
+        iterations: 20_000,
     }];
     for plugin in examples.iter() {
         let name = plugin.name().to_owned();
@@ -157,21 +167,37 @@ fn main() {
         cases.push(Case {
             label: format!("{name} on {} ({} B event)", event.kind, size(event)),
             plugins: &examples,
-            plugin: Some(name),
+            plugin: Some(name.clone()),
             event,
+            iterations: 20_000,
         });
+        for (language, plugins) in [("JavaScript", &in_js), ("Python", &in_python)] {
+            if plugins.get(&name).is_none() {
+                continue;
+            }
+            run_ok(plugins, &name, event);
+            cases.push(Case {
+                label: format!("{name} in {language}, same event"),
+                plugins,
+                plugin: Some(name.clone()),
+                event,
+                iterations: 1_000,
+            });
+        }
     }
     cases.push(Case {
         label: "dispatch to 1 plugin (noop)".into(),
         plugins: &one_noop,
         plugin: None,
         event: connected,
+        iterations: 20_000,
     });
     cases.push(Case {
         label: "dispatch to 5 plugins (noop x5)".into(),
         plugins: &five_noops,
         plugin: None,
         event: connected,
+        iterations: 20_000,
     });
 
     let mut criterion = Criterion::default()
@@ -202,13 +228,15 @@ fn main() {
     }
     criterion.final_summary();
 
-    println!("\nper call, single thread ({} iterations each):", 20_000);
+    println!(
+        "\nper call, single thread (20,000 iterations each; 1,000 for JavaScript and Python):"
+    );
     println!(
         "{:<55} {:>10} {:>10} {:>10} {:>12}",
         "case", "p50", "p99", "mean", "events/s"
     );
     for case in &cases {
-        let (p50, p99, mean) = percentiles(case, 20_000);
+        let (p50, p99, mean) = percentiles(case);
         println!(
             "{:<55} {:>10.1?} {:>10.1?} {:>10.1?} {:>12.0}",
             case.label,
