@@ -202,8 +202,9 @@ attribute to the agent who answered a voice contact, a test of that decision tha
 a wasm host, a README, and the language's package manifest whose build makes the component
 (`streamhooks plugin build DIR` runs it).
 
-Inside a streamhooks checkout (or with --sdk) the plugin depends on that checkout's sdk/
-folders; elsewhere on the published SDK packages.";
+The plugin depends on a streamhooks checkout's sdk/ folders (the SDKs are not published to
+crates.io, npm or PyPI yet): the checkout the current folder is in, else the one this
+executable was built in, else --sdk.";
 
 const BUILD_ABOUT: &str = "\
 Builds a plugin from its source folder into a ready plugin folder, by language:
@@ -269,7 +270,7 @@ enum PluginCommand {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
         /// A streamhooks checkout whose sdk/ the plugin depends on [default: the checkout
-        /// the current folder or this executable is in, else the published SDK packages].
+        /// the current folder or this executable is in].
         #[arg(long, value_name = "DIR")]
         sdk: Option<PathBuf>,
     },
@@ -587,7 +588,7 @@ fn plugin_new(
             let root = root
                 .canonicalize()
                 .map_err(|e| format!("--sdk {}: {e}", root.display()))?;
-            scaffold::SdkSource::Checkout(root)
+            scaffold::SdkSource(root)
         }
         Some(root) => {
             return Err(format!(
@@ -597,14 +598,18 @@ fn plugin_new(
         }
         None => {
             let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
-            scaffold::SdkSource::find(&cwd)
+            scaffold::SdkSource::find(&cwd).ok_or_else(|| {
+                format!(
+                    "no streamhooks checkout in {} or its parents, nor where this executable was \
+                     built: a new plugin depends on a checkout's sdk/ (the SDKs are not \
+                     published yet); pass --sdk PATH",
+                    cwd.display()
+                )
+            })?
         }
     };
     let created = scaffold::new_plugin(lang, name, &dir, &sdk)?;
-    let from = match &sdk {
-        scaffold::SdkSource::Checkout(root) => format!("the SDK in {}", root.display()),
-        scaffold::SdkSource::Published => "the published SDK".to_owned(),
-    };
+    let from = format!("the SDK in {}", sdk.0.display());
     writeln!(
         stdout,
         "created {} plugin {name} in {} ({} files, depending on {from}); next:\n{}",

@@ -100,19 +100,15 @@ impl Lang {
     }
 }
 
-/// Where a new plugin's SDK dependency comes from.
+/// The streamhooks checkout whose `sdk/` folders a new plugin depends on (absolute). The SDKs
+/// are not published to crates.io, npm or PyPI yet, so a plugin needs a checkout.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SdkSource {
-    /// A streamhooks checkout (its `sdk/` folders, by absolute path).
-    Checkout(PathBuf),
-    /// The published packages.
-    Published,
-}
+pub(crate) struct SdkSource(pub(crate) PathBuf);
 
 impl SdkSource {
     /// The checkout holding `start` or one of its parents (found by `sdk/wit/streamhooks.wit`),
-    /// else the one the running executable was built in, else the published packages.
-    pub(crate) fn find(start: &Path) -> SdkSource {
+    /// else the one the running executable was built in.
+    pub(crate) fn find(start: &Path) -> Option<SdkSource> {
         let exe = std::env::current_exe().ok();
         [Some(start), exe.as_deref()]
             .into_iter()
@@ -122,27 +118,19 @@ impl SdkSource {
                     .find(|dir| dir.join("sdk/wit/streamhooks.wit").is_file())
                     .map(Path::to_owned)
             })
-            .map_or(SdkSource::Published, SdkSource::Checkout)
+            .map(SdkSource)
     }
 
     /// The dependency on the SDK as the language's manifest writes it.
     fn dependency(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (SdkSource::Checkout(root), Lang::Rust) => {
-                format!("{{ path = {} }}", toml_string(&root.join("sdk/rust")))
-            }
-            (SdkSource::Checkout(root), Lang::Js) => {
-                format!("file:{}", root.join("sdk/js").display())
-            }
-            (SdkSource::Checkout(root), Lang::Python) => {
-                format!(
-                    "streamhooks-sdk @ file://{}",
-                    root.join("sdk/python").display()
-                )
-            }
-            (SdkSource::Published, Lang::Rust) => "\"0.1\"".to_owned(),
-            (SdkSource::Published, Lang::Js) => "^0.1.0".to_owned(),
-            (SdkSource::Published, Lang::Python) => "streamhooks-sdk>=0.1,<0.2".to_owned(),
+        let root = &self.0;
+        match lang {
+            Lang::Rust => format!("{{ path = {} }}", toml_string(&root.join("sdk/rust"))),
+            Lang::Js => format!("file:{}", root.join("sdk/js").display()),
+            Lang::Python => format!(
+                "streamhooks-sdk @ file://{}",
+                root.join("sdk/python").display()
+            ),
         }
     }
 }
@@ -233,16 +221,11 @@ pub(crate) fn new_plugin(
 pub(crate) fn next_steps(lang: Lang, dir: &Path, sdk: &SdkSource) -> String {
     // npm links a `file:` dependency without installing the dependencies of the linked folder:
     // the checkout's SDK needs its own install once (its build tool, componentize-js).
-    let sdk_install = match sdk {
-        SdkSource::Checkout(root) if lang == Lang::Js => {
-            let sdk = root.join("sdk/js");
-            if sdk.join("node_modules").is_dir() {
-                String::new()
-            } else {
-                format!("  npm install --prefix {}\n", sdk.display())
-            }
-        }
-        _ => String::new(),
+    let sdk_js = sdk.0.join("sdk/js");
+    let sdk_install = if lang == Lang::Js && !sdk_js.join("node_modules").is_dir() {
+        format!("  npm install --prefix {}\n", sdk_js.display())
+    } else {
+        String::new()
     };
     let dir = dir.display();
     match lang {
@@ -340,8 +323,8 @@ mod tests {
     }
 
     #[test]
-    fn dependencies_point_at_the_checkout_or_the_registries() {
-        let checkout = SdkSource::Checkout(PathBuf::from("/src/streamhooks"));
+    fn dependencies_point_at_the_checkout() {
+        let checkout = SdkSource(PathBuf::from("/src/streamhooks"));
         assert_eq!(
             checkout.dependency(Lang::Rust),
             r#"{ path = "/src/streamhooks/sdk/rust" }"#
@@ -354,19 +337,18 @@ mod tests {
             checkout.dependency(Lang::Python),
             "streamhooks-sdk @ file:///src/streamhooks/sdk/python"
         );
-        assert_eq!(SdkSource::Published.dependency(Lang::Js), "^0.1.0");
     }
 
     #[test]
     fn a_checkout_is_found_from_inside_it() {
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = here.parent().and_then(Path::parent).expect("crates/cli");
-        assert_eq!(SdkSource::find(here), SdkSource::Checkout(root.to_owned()));
+        assert_eq!(SdkSource::find(here), Some(SdkSource(root.to_owned())));
     }
 
     #[test]
     fn every_template_fills_every_placeholder() {
-        let sdk = SdkSource::Checkout(PathBuf::from("/x"));
+        let sdk = SdkSource(PathBuf::from("/x"));
         for lang in [Lang::Rust, Lang::Js, Lang::Python] {
             let dir = std::env::temp_dir().join(format!(
                 "streamhooks-scaffold-{}-{lang:?}",
