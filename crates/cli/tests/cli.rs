@@ -395,3 +395,91 @@ fn plugin_compile_writes_artifacts_for_both_targets_and_replay_uses_them() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn plugin_new_and_build_name_what_is_wrong() {
+    let dir = std::env::temp_dir().join(format!("streamhooks-cli-{}-new", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let target = dir.join("answered-by");
+    let target_arg = target.to_str().expect("UTF-8");
+
+    let output = streamhooks(&["plugin", "new", "Answered_By", "--dir", target_arg], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("plugin name \"Answered_By\" must start with a lowercase letter"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.exists(), "nothing is written for a bad name");
+
+    let output = streamhooks(
+        &[
+            "plugin",
+            "new",
+            "answered-by",
+            "--lang",
+            "js",
+            "--dir",
+            target_arg,
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.starts_with("created JavaScript plugin answered-by in "),
+        "{out}"
+    );
+    let package = std::fs::read_to_string(target.join("package.json")).expect("package.json");
+    let sdk = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sdk/js");
+    let sdk = sdk.canonicalize().expect("sdk/js");
+    assert!(
+        package.contains(&format!("\"file:{}\"", sdk.display())),
+        "the plugin depends on this checkout's SDK: {package}"
+    );
+    // A second time into the same folder: refused, the first plugin kept.
+    let output = streamhooks(
+        &[
+            "plugin",
+            "new",
+            "answered-by",
+            "--lang",
+            "python",
+            "--dir",
+            target_arg,
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("exists and is not empty"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.join("app.py").exists());
+
+    // Build without the npm install: the missing step is named.
+    let output = streamhooks(
+        &["plugin", "build", target_arg, "--out", "/nonexistent/x"],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("@streamhooks/plugin-sdk is not installed: run `npm install` there first"),
+        "{}",
+        stderr(&output)
+    );
+    // A folder no language claims.
+    std::fs::remove_file(target.join("package.json")).expect("remove package.json");
+    let output = streamhooks(&["plugin", "build", target_arg], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "cannot tell the plugin's language: it needs Cargo.toml (Rust), package.json (JavaScript) or pyproject.toml (Python)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
