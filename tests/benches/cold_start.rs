@@ -32,7 +32,7 @@ use streamhooks_tests::inputs::{
     cognito_id_token, fixture, function_url_request, kinesis_event, repo, serve_static, test_jwks,
 };
 use streamhooks_tests::lambda_api::{
-    ApiConfig, FunctionProcess, InvokeOptions, RuntimeApi, binary_path,
+    ApiConfig, FunctionProcess, InvokeOptions, RuntimeApi, binary_path, resident_kib,
 };
 
 /// A copy of the built plugins of `group` (`target/plugins/<group>`), with artifacts
@@ -136,19 +136,6 @@ fn functions() -> Vec<Function> {
     ]
 }
 
-/// Resident memory (`VmRSS`) and its peak (`VmHWM`) of a process, in KiB, from `/proc`.
-fn resident_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// One cold start: (to init done, to first response, resident KiB after the first response).
 fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration, u64) {
     let api = RuntimeApi::try_start(ApiConfig {
@@ -194,7 +181,7 @@ fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration, u64) 
     let first = api.time_of_first_response().unwrap() - started;
     // The function is back in its `/next` poll: what it holds with five plugins loaded and
     // one event handled.
-    let (rss, _) = resident_kib(process.pid());
+    let (rss, _) = resident_kib(Some(process.pid()));
     (init, first, rss)
 }
 

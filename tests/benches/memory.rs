@@ -15,33 +15,14 @@
 //! `MEMORY_STEP_MS` (default 300) sets how long each step calls.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use streamhooks_engine::{Engine, MemoryStore, Plugins};
 use streamhooks_events::{Event, EventKind, Limits, decode_slice};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_owned()
-}
-
-/// (VmRSS, VmHWM) of this process, in KiB.
-fn resident_kib() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
+use streamhooks_tests::inputs::repo;
+use streamhooks_tests::lambda_api::resident_kib;
 
 /// Resets the peak (`VmHWM`) to the current resident size (Linux: write 5 to clear_refs).
 fn reset_peak() {
@@ -115,8 +96,8 @@ fn measure(
         std::thread::sleep(step);
         running.store(false, Ordering::SeqCst);
         barrier.wait();
-        let (_, peak) = resident_kib();
-        let (rss, _) = resident_kib();
+        let (_, peak) = resident_kib(None);
+        let (rss, _) = resident_kib(None);
         rows.push((concurrent, rss, peak, calls.load(Ordering::SeqCst)));
     }
     stop.store(true, Ordering::SeqCst);
@@ -161,13 +142,13 @@ fn main() {
             "{} is missing: run scripts/build-plugins.sh --all first",
             dir.display()
         );
-        let (before, _) = resident_kib();
+        let (before, _) = resident_kib(None);
         let plugins = Arc::new(
             engine
                 .load(&dir.join("plugin.toml"), Arc::new(MemoryStore::new()))
                 .unwrap_or_else(|e| panic!("{e}")),
         );
-        let (loaded, _) = resident_kib();
+        let (loaded, _) = resident_kib(None);
         let memory_mib = plugins
             .iter()
             .next()

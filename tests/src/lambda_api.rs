@@ -862,3 +862,21 @@ fn epoch_millis(at: SystemTime) -> u64 {
         u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
     })
 }
+
+/// Resident memory (`VmRSS`) and its peak (`VmHWM`) of a process (`None`: this one), in KiB,
+/// from `/proc/<pid>/status`; zeros where there is no such file.
+pub fn resident_kib(pid: Option<u32>) -> (u64, u64) {
+    let path = pid.map_or_else(
+        || "/proc/self/status".to_owned(),
+        |p| format!("/proc/{p}/status"),
+    );
+    let status = std::fs::read_to_string(path).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}

@@ -19,16 +19,10 @@ use serde_json::{Value, json};
 use streamhooks_actions::Manifest;
 use streamhooks_engine::{ComponentSource, Engine, MemoryStore, PluginRun, Plugins};
 use streamhooks_events::{Event, Limits, decode_slice};
+use streamhooks_tests::inputs::repo;
 
 const PLUGINS: [&str; 2] = ["screen-pop", "crm-call-log"];
 const LANGUAGES: [(&str, &str); 2] = [("JavaScript", "js"), ("Python", "python")];
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_owned()
-}
 
 /// `target/plugins/<group>/<name>/plugin.toml`; panics with what to run when it is missing.
 fn built(group: &str, name: &str) -> PathBuf {
