@@ -149,6 +149,8 @@ fn cold_start(function: &Function, plugins: &Path) -> (Duration, Duration, u64) 
             function.payload.to_string().into_bytes(),
             InvokeOptions {
                 timeout: Duration::from_secs(120),
+                // Compiling 12-18 MB JavaScript or Python components at init takes seconds.
+                queue_timeout: Duration::from_secs(120),
                 ..InvokeOptions::default()
             },
         )
