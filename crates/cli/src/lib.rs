@@ -584,7 +584,7 @@ fn plugin_new(
 ) -> Result<(), String> {
     let dir = dir.map_or_else(|| PathBuf::from(name), Path::to_owned);
     let sdk = match sdk {
-        Some(root) if root.join("sdk/wit/streamhooks.wit").is_file() => {
+        Some(root) if scaffold::is_checkout(root) => {
             let root = root
                 .canonicalize()
                 .map_err(|e| format!("--sdk {}: {e}", root.display()))?;
@@ -669,10 +669,7 @@ fn plugin_build(
     // What is cheap to check first (imports, exports), then the artifacts, then the load, which
     // uses the host's artifact when there is one: compiling a JavaScript or Python component
     // takes seconds, and would otherwise happen twice.
-    let bytes = std::fs::read(&component)
-        .map_err(|e| format!("{}: cannot read the component: {e}", component.display()))?;
-    check_interfaces(&component, &bytes)?;
-    drop(bytes);
+    let (checked, size) = read_and_check_interfaces(&out.join("plugin.toml"))?;
     let engine = Engine::new().map_err(|e| e.to_string())?;
     let mut targets = match precompile {
         "none" => Vec::new(),
@@ -682,19 +679,19 @@ fn plugin_build(
     for target in targets {
         let started = Instant::now();
         let artifact = engine
-            .write_artifact(&component, target)
+            .write_artifact(&checked.component, target)
             .map_err(|e| e.to_string())?;
         writeln!(
             stdout,
             "precompiled {} for {} in {} ms: {}",
-            manifest.name,
+            checked.name,
             target.triple(),
             started.elapsed().as_millis(),
             artifact.display()
         )
         .map_err(|e| e.to_string())?;
     }
-    check_one(&engine, &out.join("plugin.toml"), stdout)
+    load_and_report(&engine, &checked, size, stdout)
 }
 
 /// Removes the precompiled artifacts (and sidecars) written beside `component` before.
@@ -744,16 +741,10 @@ fn plugin_check(dirs: &[PathBuf], stdout: &mut dyn Write) -> Result<(), String> 
     }
 }
 
-/// Checks that `component` (read from `path`) imports only the host interface and exports the
-/// handler.
-fn check_interfaces(path: &Path, component: &[u8]) -> Result<(), String> {
-    streamhooks_plugin_build::check_imports(component)
-        .and_then(|()| streamhooks_plugin_build::check_exports(component))
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Checks one plugin and prints what it is.
-fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> Result<(), String> {
+/// Reads the manifest at `manifest_path` and its component, and checks that the component
+/// imports only the host interface and exports the handler: the manifest and the component's
+/// size in bytes.
+fn read_and_check_interfaces(manifest_path: &Path) -> Result<(Manifest, usize), String> {
     let manifest = Manifest::from_path(manifest_path).map_err(|e| e.to_string())?;
     let component = std::fs::read(&manifest.component).map_err(|e| {
         format!(
@@ -762,9 +753,27 @@ fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> R
             manifest.component.display()
         )
     })?;
-    check_interfaces(&manifest.component, &component)?;
+    streamhooks_plugin_build::check_imports(&component)
+        .and_then(|()| streamhooks_plugin_build::check_exports(&component))
+        .map_err(|e| format!("{}: {e}", manifest.component.display()))?;
+    Ok((manifest, component.len()))
+}
+
+/// Checks one plugin and prints what it is.
+fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> Result<(), String> {
+    let (manifest, size) = read_and_check_interfaces(manifest_path)?;
+    load_and_report(engine, &manifest, size, stdout)
+}
+
+/// Loads a checked plugin within its limits and prints what it is and how it was loaded.
+fn load_and_report(
+    engine: &Engine,
+    manifest: &Manifest,
+    size: usize,
+    stdout: &mut dyn Write,
+) -> Result<(), String> {
     let plugins = engine
-        .load(manifest_path, Arc::new(MemoryStore::new()))
+        .load(&manifest.path, Arc::new(MemoryStore::new()))
         .map_err(|e| e.to_string())?;
     let loaded = match plugins.iter().next().map(|p| p.source()) {
         Some(ComponentSource::Precompiled) => " (loaded from its precompiled artifact)".to_owned(),
@@ -776,10 +785,9 @@ fn check_one(engine: &Engine, manifest_path: &Path, stdout: &mut dyn Write) -> R
     let kinds: Vec<&str> = manifest.subscribe.iter().map(|k| k.as_str()).collect();
     writeln!(
         stdout,
-        "ok {} {}: {} bytes, subscribes to {}{loaded}",
+        "ok {} {}: {size} bytes, subscribes to {}{loaded}",
         manifest.name,
         manifest.version,
-        component.len(),
         kinds.join(", ")
     )
     .map_err(|e| e.to_string())

@@ -115,7 +115,7 @@ impl SdkSource {
             .flatten()
             .find_map(|from| {
                 from.ancestors()
-                    .find(|dir| dir.join("sdk/wit/streamhooks.wit").is_file())
+                    .find(|dir| is_checkout(dir))
                     .map(Path::to_owned)
             })
             .map(SdkSource)
@@ -133,6 +133,11 @@ impl SdkSource {
             ),
         }
     }
+}
+
+/// Whether `dir` is the root of a streamhooks checkout (it has the WIT every SDK reads).
+pub(crate) fn is_checkout(dir: &Path) -> bool {
+    dir.join("sdk/wit/streamhooks.wit").is_file()
 }
 
 /// `path` as a TOML basic string.
@@ -200,9 +205,7 @@ pub(crate) fn new_plugin(
         let text = template
             .replace("{{name}}", name)
             .replace("{{module}}", &module)
-            .replace("{{sdk_rust}}", &dependency)
-            .replace("{{sdk_js}}", &dependency)
-            .replace("{{sdk_python}}", &dependency);
+            .replace("{{sdk}}", &dependency);
         let file = dir.join(path);
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent)
@@ -359,7 +362,7 @@ mod tests {
             assert!(created.files.iter().any(|f| f.ends_with("plugin.toml")));
             for file in &created.files {
                 let text = std::fs::read_to_string(file).expect("written");
-                for placeholder in ["{{name}}", "{{module}}", "{{sdk_"] {
+                for placeholder in ["{{name}}", "{{module}}", "{{sdk}}"] {
                     assert!(!text.contains(placeholder), "{}: {text}", file.display());
                 }
             }
