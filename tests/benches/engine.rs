@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use streamhooks_engine::{Engine, MemoryStore, Plugins};
-use streamhooks_events::{Event, EventKind, Limits, decode_slice};
+use streamhooks_events::{Event, EventKind};
+use streamhooks_tests::inputs::sample_day;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,14 +39,6 @@ fn built(kind: &str) -> PathBuf {
         dir.display()
     );
     dir
-}
-
-fn sample_events() -> Vec<Event> {
-    let text = std::fs::read(repo().join("examples/sample-day.jsonl")).expect("sample day");
-    text.split(|b| *b == b'\n')
-        .filter(|line| !line.is_empty())
-        .flat_map(|line| decode_slice(line, &Limits::default()).events)
-        .collect()
 }
 
 fn size(event: &Event) -> usize {
@@ -133,7 +126,7 @@ fn percentiles(case: &Case<'_>) -> (Duration, Duration, Duration) {
 }
 
 fn main() {
-    let events = sample_events();
+    let events = sample_day();
     let engine = Engine::new().expect("engine");
     let one_noop_dir = noop_copies(1);
     let five_noop_dir = noop_copies(5);

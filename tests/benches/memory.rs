@@ -20,8 +20,8 @@ use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use streamhooks_engine::{Engine, MemoryStore, Plugins};
-use streamhooks_events::{Event, EventKind, Limits, decode_slice};
-use streamhooks_tests::inputs::repo;
+use streamhooks_events::{Event, EventKind};
+use streamhooks_tests::inputs::{repo, sample_day};
 use streamhooks_tests::lambda_api::resident_kib;
 
 /// Resets the peak (`VmHWM`) to the current resident size (Linux: write 5 to clear_refs).
@@ -30,10 +30,8 @@ fn reset_peak() {
 }
 
 fn connecting_event() -> Event {
-    let text = std::fs::read(repo().join("examples/sample-day.jsonl")).expect("sample day");
-    text.split(|b| *b == b'\n')
-        .filter(|line| !line.is_empty())
-        .flat_map(|line| decode_slice(line, &Limits::default()).events)
+    sample_day()
+        .into_iter()
         .find(|e| {
             e.kind == EventKind::ContactConnecting
                 && e.contact
@@ -96,8 +94,7 @@ fn measure(
         std::thread::sleep(step);
         running.store(false, Ordering::SeqCst);
         barrier.wait();
-        let (_, peak) = resident_kib(None);
-        let (rss, _) = resident_kib(None);
+        let (rss, peak) = resident_kib(None);
         rows.push((concurrent, rss, peak, calls.load(Ordering::SeqCst)));
     }
     stop.store(true, Ordering::SeqCst);

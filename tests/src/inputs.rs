@@ -8,6 +8,30 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
+use streamhooks_events::{Event, Limits, decode_slice};
+
+/// Every event of the bundled sample day (`examples/sample-day.jsonl`, the file `streamhooks
+/// decode --sample` reads), decoded line by line, in order. Panics naming the line if any part
+/// of it does not decode: the sample day is part of the repository.
+pub fn sample_day() -> Vec<Event> {
+    let path = repo().join("examples/sample-day.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut events = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let decoded = decode_slice(line.as_bytes(), &Limits::default());
+        assert!(
+            decoded.errors.is_empty(),
+            "sample-day.jsonl:{}: {:?}",
+            i + 1,
+            decoded.errors
+        );
+        events.extend(decoded.events);
+    }
+    events
+}
 
 /// The repository root.
 pub fn repo() -> PathBuf {

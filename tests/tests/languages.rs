@@ -18,8 +18,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use streamhooks_actions::Manifest;
 use streamhooks_engine::{ComponentSource, Engine, MemoryStore, PluginRun, Plugins};
-use streamhooks_events::{Event, Limits, decode_slice};
-use streamhooks_tests::inputs::repo;
+use streamhooks_events::Event;
+use streamhooks_tests::inputs::{repo, sample_day};
 
 const PLUGINS: [&str; 2] = ["screen-pop", "crm-call-log"];
 const LANGUAGES: [(&str, &str); 2] = [("JavaScript", "js"), ("Python", "python")];
@@ -38,24 +38,6 @@ fn built(group: &str, name: &str) -> PathBuf {
         manifest.display()
     );
     manifest
-}
-
-/// Every event of the bundled sample day, in order.
-fn sample_day() -> Vec<Event> {
-    let text = std::fs::read_to_string(repo().join("examples/sample-day.jsonl"))
-        .expect("read examples/sample-day.jsonl");
-    let mut events = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let decoded = decode_slice(line.as_bytes(), &Limits::default());
-        assert!(
-            decoded.errors.is_empty(),
-            "sample-day.jsonl:{}: {:?}",
-            i + 1,
-            decoded.errors
-        );
-        events.extend(decoded.events);
-    }
-    events
 }
 
 /// Attribute values that a careless port would encode differently: JSON escapes, URL syntax,
@@ -237,12 +219,16 @@ fn every_language_decides_what_rust_decides() {
                 other.source, "precompiled",
                 "{name} in {language}: the build precompiles it for this host"
             );
-            let differing: Vec<String> = events
+            let differing: Vec<(&Event, &Value, &Value)> = events
                 .iter()
                 .zip(rust.outcomes.iter().zip(&other.outcomes))
                 .filter(|(_, (r, o))| r != o)
+                .map(|(event, (r, o))| (event, r, o))
+                .collect();
+            let first: Vec<String> = differing
+                .iter()
                 .take(3)
-                .map(|(event, (r, o))| {
+                .map(|(event, r, o)| {
                     format!(
                         "event {} ({}):\n  Rust: {r}\n  {language}: {o}",
                         event.id, event.kind
@@ -253,12 +239,8 @@ fn every_language_decides_what_rust_decides() {
                 differing.is_empty(),
                 "{name} in {language} decides differently from Rust ({} events differ); the \
                  first:\n{}",
-                events
-                    .iter()
-                    .zip(rust.outcomes.iter().zip(&other.outcomes))
-                    .filter(|(_, (r, o))| r != o)
-                    .count(),
-                differing.join("\n")
+                differing.len(),
+                first.join("\n")
             );
             let text = |state: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, String> {
                 state

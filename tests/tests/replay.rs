@@ -11,10 +11,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use streamhooks_actions::{Action, ClientDirective, CrmOperation, RecordingType};
 use streamhooks_cli::{Console, EXIT_OK, run};
-use streamhooks_events::{Channel, Event, EventKind, Limits, Source, decode_value};
-
-/// The same file `--sample` replays (both are read at compile time).
-const SAMPLE: &str = include_str!("../../examples/sample-day.jsonl");
+use streamhooks_events::{Channel, Event, EventKind, Source};
 
 const EXAMPLES: [&str; 5] = [
     "acw-watchdog",
@@ -24,33 +21,11 @@ const EXAMPLES: [&str; 5] = [
     "screen-pop",
 ];
 
-/// The sample day decoded here, independently of the tool: every line is one document (an
-/// array stands for its elements).
+/// The sample day decoded here, independently of the tool.
 fn sample_events() -> &'static [Event] {
     static EVENTS: OnceLock<Vec<Event>> = OnceLock::new();
     EVENTS.get_or_init(|| {
-        let mut events = Vec::new();
-        for (i, line) in SAMPLE.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let doc: Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("sample-day.jsonl:{}: {e}", i + 1));
-            let docs = match doc {
-                Value::Array(items) => items,
-                other => vec![other],
-            };
-            for doc in docs {
-                let decoded = decode_value(&doc, &Limits::default());
-                assert!(
-                    decoded.errors.is_empty(),
-                    "sample-day.jsonl:{}: {:?}",
-                    i + 1,
-                    decoded.errors
-                );
-                events.extend(decoded.events);
-            }
-        }
+        let events = streamhooks_tests::inputs::sample_day();
         assert!(!events.is_empty(), "the sample day has no events");
         events
     })
